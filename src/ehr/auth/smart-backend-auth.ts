@@ -1,0 +1,71 @@
+import { randomUUID } from 'node:crypto';
+import axios from 'axios';
+import { importPKCS8, SignJWT } from 'jose';
+import { BridgeError } from '../../shared/errors';
+import { httpFailure, networkFailure } from '../ehr-errors';
+import { createCachedTokenAuth } from './cached-token-auth';
+import type { CachedTokenOptions } from './cached-token-auth';
+import { requestToken } from './token-endpoint';
+import type { EhrAuth, SmartBackendAuthConfig } from './types';
+
+/** SMART Backend Services caps the assertion at 5 minutes; stay under it to absorb clock skew. */
+const ASSERTION_LIFETIME_SECONDS = 240;
+
+export const DEFAULT_SMART_SCOPES = 'system/Patient.rs system/Encounter.rs system/DocumentReference.cu system/Observation.cu';
+
+const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+
+/** Reads `token_endpoint` from `<base>/.well-known/smart-configuration`. */
+export async function discoverTokenEndpoint(fhirBaseUrl: string): Promise<string> {
+  const url = `${fhirBaseUrl.replace(/\/+$/, '')}/.well-known/smart-configuration`;
+  const what = 'GET .well-known/smart-configuration';
+  let response;
+  try {
+    response = await axios.get<unknown>(url, { headers: { Accept: 'application/json' }, timeout: 30_000, validateStatus: () => true });
+  } catch (err) {
+    throw networkFailure(err, what);
+  }
+  if (response.status !== 200) {
+    throw httpFailure(response.status, {}, response.data, what);
+  }
+  const endpoint = (response.data as { token_endpoint?: unknown } | null)?.token_endpoint;
+  if (typeof endpoint !== 'string' || endpoint === '') {
+    throw new BridgeError('ehr-auth', 'The EHR smart-configuration has no token_endpoint; set FHIR_TOKEN_URL', { detail: { request: what } });
+  }
+  return endpoint;
+}
+
+/** Signs the private_key_jwt client assertion (iss = sub = client id, aud = token URL). */
+export async function signClientAssertion(config: SmartBackendAuthConfig, tokenUrl: string, nowSeconds = Math.floor(Date.now() / 1000)): Promise<string> {
+  const key = await importPKCS8(config.privateKeyPem, config.algorithm);
+  return new SignJWT({})
+    .setProtectedHeader({ alg: config.algorithm, kid: config.keyId, typ: 'JWT' })
+    .setIssuer(config.clientId)
+    .setSubject(config.clientId)
+    .setAudience(tokenUrl)
+    .setJti(randomUUID())
+    .setIssuedAt(nowSeconds)
+    .setExpirationTime(nowSeconds + ASSERTION_LIFETIME_SECONDS)
+    .sign(key);
+}
+
+/**
+ * SMART Backend Services: a client_credentials grant authenticated by a signed JWT, with
+ * explicit scopes; the token endpoint is discovered once unless configured.
+ */
+export function createSmartBackendAuth(config: SmartBackendAuthConfig, cacheOptions?: CachedTokenOptions): EhrAuth {
+  let tokenUrl = config.tokenUrl;
+  return createCachedTokenAuth(async () => {
+    tokenUrl ??= await discoverTokenEndpoint(config.fhirBaseUrl);
+    const assertion = await signClientAssertion(config, tokenUrl);
+    return requestToken({
+      tokenUrl,
+      form: {
+        grant_type: 'client_credentials',
+        scope: config.scopes,
+        client_assertion_type: JWT_BEARER,
+        client_assertion: assertion,
+      },
+    });
+  }, cacheOptions);
+}
