@@ -1,0 +1,144 @@
+import type { Command } from 'commander';
+import { openStore } from '../../store/open-store';
+import type { DeliveryStore, DeliveryStatus } from '../../store/types';
+import { DELIVERY_STATUSES } from '../../store/types';
+import { presentDelivery } from '../../server/present-delivery';
+import type { DeliveryView } from '../../server/present-delivery';
+import { BridgeError } from '../../shared/errors';
+import { failAndExit } from '../process-exit';
+
+const DEFAULT_STORE_URL = 'sqlite:./data/bridge.sqlite';
+
+interface StoreOption {
+  store?: string;
+}
+
+async function withStore<T>(options: StoreOption, work: (store: DeliveryStore) => Promise<T>): Promise<T> {
+  const store = await openStore(options.store ?? process.env.STORE_URL ?? DEFAULT_STORE_URL);
+  try {
+    await store.init();
+    return await work(store);
+  } finally {
+    await store.close();
+  }
+}
+
+/** Parses `--status dead,retrying` (repeatable). */
+export function parseStatusOption(values: string[] | undefined): DeliveryStatus[] | undefined {
+  if (!values || values.length === 0) {
+    return undefined;
+  }
+  const list = values.flatMap((v) => v.split(',')).map((s) => s.trim()).filter(Boolean);
+  const bad = list.filter((s) => !(DELIVERY_STATUSES as readonly string[]).includes(s));
+  if (bad.length > 0) {
+    throw new BridgeError('config-invalid', `unknown status ${bad.join(', ')}; use one of ${DELIVERY_STATUSES.join(', ')}`);
+  }
+  return list as DeliveryStatus[];
+}
+
+function pad(text: string, width: number): string {
+  return text.length >= width ? text : text + ' '.repeat(width - text.length);
+}
+
+/** One line per delivery, for a terminal. */
+export function formatTable(views: DeliveryView[]): string {
+  if (views.length === 0) {
+    return 'no deliveries\n';
+  }
+  const rows = views.map((v) => [
+    v.id,
+    v.status,
+    String(v.attempts),
+    v.channelId ?? '-',
+    v.receivedAt.replace(/\.\d+Z$/, 'Z'),
+    v.status === 'delivered'
+      ? `written ${v.outcome?.documentReferenceId ? `DocumentReference/${v.outcome.documentReferenceId}` : ''} +${v.outcome?.created ?? 0} created ${v.outcome?.updated ?? 0} updated ${v.outcome?.unchanged ?? 0} unchanged`.trim()
+      : v.lastError
+        ? `${v.lastError.code}: ${v.lastError.message}`
+        : '',
+  ]);
+  const head = ['ID', 'STATUS', 'TRIES', 'CHANNEL', 'RECEIVED', 'LAST RESULT'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]): string => cells.map((c, i) => (i === cells.length - 1 ? c : pad(c, widths[i]))).join('  ');
+  return `${[line(head), ...rows.map(line)].join('\n')}\n`;
+}
+
+/** `events list|show|retry|replay`: the delivery ledger, straight from the store of STORE_URL. */
+export function registerEventsCommand(program: Command): void {
+  const events = program
+    .command('events')
+    .description('the delivery ledger and dead letters (reads STORE_URL, default sqlite:./data/bridge.sqlite)');
+
+  events
+    .command('list')
+    .description('list deliveries, newest first')
+    .option('--status <statuses...>', `only these statuses (${DELIVERY_STATUSES.join(', ')}); comma-separated or repeated`)
+    .option('--channel <id>', 'only this patient channel')
+    .option('--limit <n>', 'at most this many', '100')
+    .option('--json', 'print JSON instead of a table')
+    .option('--store <url>', 'store URL (default: $STORE_URL)')
+    .action(async (opts: StoreOption & { status?: string[]; channel?: string; limit: string; json?: boolean }) => {
+      try {
+        const status = parseStatusOption(opts.status);
+        const limit = Number(opts.limit);
+        if (!Number.isInteger(limit) || limit < 1) {
+          throw new BridgeError('config-invalid', `--limit must be a positive whole number, got "${opts.limit}"`);
+        }
+        const views = await withStore(opts, async (store) =>
+          (await store.list({ status, channelId: opts.channel, limit })).map(presentDelivery),
+        );
+        process.stdout.write(opts.json ? `${JSON.stringify(views, null, 2)}\n` : formatTable(views));
+      } catch (err) {
+        failAndExit(err);
+      }
+    });
+
+  events
+    .command('show <id>')
+    .description('one delivery in full: event, attempts, last error, ids written')
+    .option('--store <url>', 'store URL (default: $STORE_URL)')
+    .action(async (id: string, opts: StoreOption) => {
+      try {
+        const delivery = await withStore(opts, (store) => store.get(id));
+        if (!delivery) {
+          throw new BridgeError('config-invalid', `no delivery ${id}`);
+        }
+        process.stdout.write(`${JSON.stringify(presentDelivery(delivery), null, 2)}\n`);
+      } catch (err) {
+        failAndExit(err);
+      }
+    });
+
+  events
+    .command('retry <id>')
+    .description('put a delivery (dead letter, waiting, or delivered) back in the queue now; a running serve picks it up')
+    .option('--store <url>', 'store URL (default: $STORE_URL)')
+    .action(async (id: string, opts: StoreOption) => {
+      try {
+        const delivery = await withStore(opts, (store) => store.requeue(id));
+        if (!delivery) {
+          throw new BridgeError('config-invalid', `no delivery ${id}`);
+        }
+        process.stdout.write(`requeued ${delivery.id} (channel ${delivery.channelId ?? '-'}): status ${delivery.status}\n`);
+      } catch (err) {
+        failAndExit(err);
+      }
+    });
+
+  events
+    .command('replay')
+    .description("re-deliver a whole channel: re-reads it from Pulsara and writes what changed (nothing if nothing did)")
+    .requiredOption('--channel <id>', 'the patient channel id, e.g. pc_7f3a9c21')
+    .option('--store <url>', 'store URL (default: $STORE_URL)')
+    .action(async (opts: StoreOption & { channel: string }) => {
+      try {
+        const delivery = await withStore(opts, (store) => store.requeueChannel(opts.channel));
+        if (!delivery) {
+          throw new BridgeError('config-invalid', `no delivery for channel ${opts.channel}`);
+        }
+        process.stdout.write(`replaying channel ${opts.channel} through ${delivery.id}: status ${delivery.status}\n`);
+      } catch (err) {
+        failAndExit(err);
+      }
+    });
+}

@@ -1,0 +1,27 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+import { registerServeCommand } from './commands/serve';
+import { registerDemoCommand } from './commands/demo';
+import { registerSandboxCommand } from './commands/sandbox';
+import { registerSimulatorCommand } from './commands/simulator';
+import { registerMappingCommand } from './commands/mapping';
+import { registerEventsCommand } from './commands/events';
+import { version } from '../version';
+
+const program = new Command();
+program
+  .name('pulsara-fhir-bridge')
+  .description('Moves Pulsara Summary Reports and case timestamps into an EHR over FHIR R4')
+  .version(version);
+
+registerServeCommand(program);
+registerDemoCommand(program);
+registerSandboxCommand(program);
+registerSimulatorCommand(program);
+registerMappingCommand(program);
+registerEventsCommand(program);
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  process.stderr.write(`pulsara-fhir-bridge: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});
