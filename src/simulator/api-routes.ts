@@ -95,7 +95,12 @@ export function createApiRouter(options: ApiRouteOptions): Router {
   const router = Router();
 
   router.use((req: Request, res: Response, next: NextFunction) => {
-    res.once('close', () => {
+    // Logged on 'finish' so the entry exists before the client has read the answer;
+    // on 'close' too, for clients that hung up first (status 0 if nothing was sent).
+    let logged = false;
+    const log = (): void => {
+      if (logged) return;
+      logged = true;
       state.recordRequest({
         method: req.method,
         path: req.originalUrl.split('?')[0],
@@ -103,7 +108,9 @@ export function createApiRouter(options: ApiRouteOptions): Router {
         status: res.headersSent ? res.statusCode : 0,
         at: new Date().toISOString(),
       });
-    });
+    };
+    res.once('finish', log);
+    res.once('close', log);
     const raw = req.get(tokenHeader) ?? '';
     const presented = tokenHeader === 'authorization' ? raw.replace(/^Bearer\s+/i, '') : raw;
     const expectedShape = tokenHeader === 'authorization' ? /^Bearer\s+/i.test(raw) : true;
