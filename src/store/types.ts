@@ -94,6 +94,8 @@ export interface Delivery {
   outcome: WriteOutcome | null;
   leaseOwner: string | null;
   leaseExpiresAt: Date | null;
+  /** Why intake recorded the event as ignored (status 'ignored'); absent otherwise. */
+  ignoredReason?: string | null;
 }
 
 export interface DeliveryFilter {
