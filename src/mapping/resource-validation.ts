@@ -1,0 +1,23 @@
+import { OperationOutcomeError, operationOutcomeToString, validateResource } from '@medplum/core';
+import type { Resource } from '@medplum/fhirtypes';
+import { BridgeError } from '../shared/errors';
+import { ensureFhirDefinitions } from './fhir-definitions';
+
+/**
+ * Checks a built resource against the FHIR R4 definitions (structure, cardinality, types,
+ * dateTime and base64 formats). A failure is the mapping's fault, not the EHR's, so it is
+ * a permanent 'mapping-invalid-resource' that names the mapping entry. The validator's
+ * messages name elements, not values, so they carry no PHI.
+ */
+export function assertValidResource(resource: Resource, where: string): void {
+  ensureFhirDefinitions();
+  try {
+    validateResource(resource);
+  } catch (err) {
+    const reason = err instanceof OperationOutcomeError ? operationOutcomeToString(err.outcome) : err instanceof Error ? err.message : String(err);
+    throw new BridgeError('mapping-invalid-resource', `Mapping entry ${where} built an invalid ${resource.resourceType}: ${reason}`, {
+      cause: err,
+      detail: err instanceof OperationOutcomeError ? err.outcome : undefined,
+    });
+  }
+}
