@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadMapping } from '../../../src/mapping/loader';
-import { MappingError, isMappingError } from '../../../src/mapping/mapping-error';
+import type { MappingError} from '../../../src/mapping/mapping-error';
+import { isMappingError } from '../../../src/mapping/mapping-error';
 
 const fixtures = path.join(__dirname, '../../fixtures/mappings');
 
