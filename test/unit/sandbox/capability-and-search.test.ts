@@ -1,5 +1,6 @@
 import { validateResource } from '@medplum/core';
 import { buildCapabilityStatement } from '../../../src/sandbox/capability-statement';
+import type { CapabilityStatementRestResource } from '@medplum/fhirtypes';
 import { loadFhirDefinitions } from '../../../src/sandbox/fhir-definitions';
 import { checkSearchParameters } from '../../../src/sandbox/search-rules';
 
@@ -13,7 +14,7 @@ describe('buildCapabilityStatement', () => {
     expect(() => validateResource(statement)).not.toThrow();
     expect(statement.fhirVersion).toBe('4.0.1');
     expect(statement.implementation?.url).toBe('http://127.0.0.1:1/fhir');
-    const byType = new Map(statement.rest?.[0].resource?.map((r) => [r.type, r]));
+    const byType = new Map<string, CapabilityStatementRestResource>(statement.rest?.[0].resource?.map((r) => [r.type, r]));
     for (const type of ['Patient', 'Encounter', 'DocumentReference', 'Observation']) {
       expect(byType.get(type)?.searchParam?.map((p) => p.name)).toContain('identifier');
     }
