@@ -42,7 +42,7 @@ describe('pipeline end to end', () => {
     expect(lkw?.encounter?.reference).toBe(`Encounter/${h.encounterId}`);
     // ct_complete is time: null in the sample channel: no Observation with its code.
     expect(resources.every((o) => o.valueDateTime !== null)).toBe(true);
-    expect(Object.keys(delivery.outcome?.observationIds ?? {})).not.toContain('ct-complete');
+    expect(Object.keys(delivery.outcome?.observationIds ?? {})).not.toContain('ct_complete');
   });
 
   it('writes nothing new for a redelivered event or a second event with the same PDF', async () => {
