@@ -223,6 +223,21 @@ describe('sandbox over HTTP', () => {
     expect(((await broken.json()) as Resource).resourceType).toBe('OperationOutcome');
   });
 
+  it('stores an inline PDF larger than 5 MiB (US Core clinical notes) and serves it back', async () => {
+    const { patientId } = await seedSandbox(sandbox.baseUrl);
+    const pdf = Buffer.concat([Buffer.from('%PDF-1.7\n'), Buffer.alloc(6 * 1024 * 1024, 0x20)]);
+    const document: DocumentReference = {
+      resourceType: 'DocumentReference',
+      status: 'current',
+      subject: { reference: `Patient/${patientId}` },
+      content: [{ attachment: { contentType: 'application/pdf', data: pdf.toString('base64'), size: pdf.length } }],
+    };
+    const created = await call<DocumentReference>('POST', '/DocumentReference', document);
+    expect(created.status).toBe(201);
+    const read = await call<DocumentReference>('GET', `/DocumentReference/${created.body.id}`);
+    expect(Buffer.from(read.body.content[0].attachment.data ?? '', 'base64').equals(pdf)).toBe(true);
+  });
+
   it('seeds the sample patient and encounter idempotently', async () => {
     const first = await seedSandbox(sandbox.baseUrl);
     const second = await seedSandbox(sandbox.baseUrl);

@@ -187,3 +187,25 @@ describe('SandboxRepository transactions', () => {
     }
   });
 });
+
+describe('SandboxRepository inline attachments', () => {
+  const document = (data: string): DocumentReference => ({
+    resourceType: 'DocumentReference',
+    status: 'current',
+    content: [{ attachment: { contentType: 'application/pdf', data } }],
+  });
+
+  it('accepts base64 data larger than the 1 MiB string limit of the Medplum validator', async () => {
+    const repo = new SandboxRepository();
+    const data = Buffer.alloc(3 * 1024 * 1024, 0x25).toString('base64');
+    const created = await repo.createResource(document(data));
+    const read = await repo.readResource<DocumentReference>('DocumentReference', created.id);
+    expect(read.content[0].attachment.data).toBe(data);
+  });
+
+  it('still rejects large data that is not base64', async () => {
+    const repo = new SandboxRepository();
+    const outcome = await rejection(repo.createResource(document('!'.repeat(2 * 1024 * 1024))));
+    expect(outcome.expression).toEqual(['DocumentReference.content[0].attachment.data']);
+  });
+});
