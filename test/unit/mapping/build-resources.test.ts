@@ -109,6 +109,15 @@ describe('buildResources edge cases', () => {
     expect(doorToCt?.resource?.valueQuantity?.value).toBe(22);
   });
 
+  it('builds and validates a DocumentReference for a PDF over the validator\'s 1 MiB string limit', () => {
+    const big = Buffer.alloc(5 * 1024 * 1024, 0x25);
+    const started = Date.now();
+    const doc = buildResources(defaultMapping, input({ summary: big })).documentReference;
+    expect(doc?.content[0].attachment.size).toBe(big.length);
+    expect(doc?.content[0].attachment.data).toBe(big.toString('base64'));
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
   it('omits the document without a PDF or without a document section, and the encounter when not given', () => {
     const noPdf = buildResources(defaultMapping, input({ summary: undefined, encounter: undefined }));
     expect(noPdf.documentReference).toBeUndefined();
