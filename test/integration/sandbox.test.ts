@@ -112,6 +112,16 @@ describe('sandbox over HTTP', () => {
     expect(await searchCount(`/Patient?${ifNoneExist}`)).toBe(1);
   });
 
+  it('conditional create matching several resources answers 412 and creates nothing', async () => {
+    await createPatient('MRN-DUP');
+    await createPatient('MRN-DUP');
+    const ifNoneExist = new URLSearchParams({ identifier: `${DEFAULT_MRN_SYSTEM}|MRN-DUP` }).toString();
+    const answer = await call<OperationOutcome>('POST', '/Patient', patient('MRN-DUP'), { 'If-None-Exist': ifNoneExist });
+    expect(answer.status).toBe(412);
+    expect(answer.body.resourceType).toBe('OperationOutcome');
+    expect(await searchCount(`/Patient?${ifNoneExist}`)).toBe(2);
+  });
+
   it('conditional update creates when nothing matches, then updates the match', async () => {
     const subject = `Patient/${await createPatient('MRN-CONDUPD')}`;
     const path = `/Observation?${new URLSearchParams({ identifier: `${OBS_SYSTEM}|condupd-door` })}`;
