@@ -62,7 +62,7 @@ export function createFhirClient(options: FhirClientOptions): FhirClient {
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
   const logger = options.logger ?? silentLogger();
   const http = axios.create({
-    baseURL: `${baseUrl}/`,
+    baseURL: baseUrl,
     timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     // Inline PDFs of up to 50 MB grow by a third in base64.
     maxBodyLength: Infinity,
@@ -82,6 +82,7 @@ export function createFhirClient(options: FhirClientOptions): FhirClient {
       ...extraHeaders,
     };
     try {
+      // An empty path addresses the base itself (transaction Bundles).
       return await http.request({ method, url: path.replace(/^\/+/, ''), data: body === undefined ? undefined : JSON.stringify(body), headers });
     } catch (err) {
       throw networkFailure(err, describeRequest(method, path));

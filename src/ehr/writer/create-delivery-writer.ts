@@ -1,0 +1,43 @@
+import type { Logger } from '../../shared/logger';
+import { silentLogger } from '../../shared/logger';
+import type { DeliveryWriter, EhrDialect, FhirClient, WriteRequest } from '../types';
+import { planWrites } from './plan-writes';
+import { executeSequentially } from './sequential-writer';
+import { executeAsTransaction } from './transaction-writer';
+import { buildWriteOutcome } from './write-outcome';
+
+export interface DeliveryWriterOptions {
+  client: FhirClient;
+  dialect: EhrDialect;
+  logger?: Logger;
+  /** Sequential dialect only: send If-None-Exist on creates (default true). */
+  conditionalCreate?: boolean;
+}
+
+/**
+ * The writer of one delivery: plans from the EHR's current state, then executes the plan
+ * in the EHR's dialect. Stateless and idempotent: a second run with the same request finds
+ * everything in place and sends no write at all.
+ */
+export function createDeliveryWriter(options: DeliveryWriterOptions): DeliveryWriter {
+  const logger = options.logger ?? silentLogger();
+  return async (request: WriteRequest) => {
+    const plan = await planWrites(options.client, request);
+    const results =
+      options.dialect === 'transaction'
+        ? await executeAsTransaction(options.client, plan.steps)
+        : await executeSequentially(options.client, plan.steps, { conditionalCreate: options.conditionalCreate });
+    const outcome = buildWriteOutcome(request, plan, results);
+    logger.info('delivery written', {
+      channelId: request.channelId,
+      dialect: options.dialect,
+      documentReferenceId: outcome.documentReferenceId,
+      supersededIds: outcome.supersededIds,
+      retractedIds: outcome.retractedIds,
+      created: outcome.created,
+      updated: outcome.updated,
+      unchanged: outcome.unchanged,
+    });
+    return outcome;
+  };
+}
