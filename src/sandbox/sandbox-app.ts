@@ -54,6 +54,9 @@ export async function createSandboxApp(options: SandboxAppOptions = {}): Promise
   });
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     const { status, message } = describeHttpError(err);
+    if (status >= 500) {
+      options.logger?.error('sandbox internal error', { error: err instanceof Error ? err.message : String(err) });
+    }
     sendOutcome(res, status, badRequest(message));
   });
   return { app, repo };
