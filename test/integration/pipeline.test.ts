@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Bundle, DocumentReference, Observation } from '@medplum/fhirtypes';
 import { startHarness } from '../support/bridge-harness';
 import type { Harness } from '../support/bridge-harness';
@@ -34,7 +35,7 @@ describe('pipeline end to end', () => {
     const pdf = Buffer.from(attachment.data ?? '', 'base64');
     expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
     expect(attachment.size).toBe(pdf.length);
-    expect(attachment.hash).toBe(require('node:crypto').createHash('sha1').update(pdf).digest('base64'));
+    expect(attachment.hash).toBe(createHash('sha1').update(pdf).digest('base64'));
 
     const observations = await h.fhirGet<Bundle<Observation>>(`Observation?subject=Patient/${h.patientId}&_count=100`);
     const resources = (observations.entry ?? []).map((e) => e.resource as Observation);

@@ -79,6 +79,10 @@ describe('loadServeConfig', () => {
     }
   });
 
+  it('leaves unrelated *_FILE variables alone', () => {
+    expect(() => loadServeConfig({ ...minimal, TF_CLI_CONFIG_FILE: '/nonexistent/.terraformrc' })).not.toThrow();
+  });
+
   it('never echoes a secret in its messages', () => {
     const problems = problemsOf({ ...minimal, PULSARA_WEBHOOK_SECRETS: ' , ', PULSARA_API_TOKEN: 'super-secret-token', PORT: 'x' });
     expect(problems.join('\n')).not.toContain('super-secret-token');
