@@ -5,6 +5,7 @@ import type { Logger } from './shared/logger';
 import { openStore } from './store/open-store';
 import type { DeliveryStore } from './store/types';
 import { loadMapping } from './mapping';
+import { resolveMappingFile } from './config/mapping-path';
 import type { MappingFile } from './mapping/types';
 import { createPulsaraClient } from './pulsara/pulsara-client';
 import { createFhirClient } from './ehr/fhir-client';
@@ -30,7 +31,7 @@ export interface RunningBridge {
  * any problem), open the store, start the workers and the HTTP server.
  */
 export async function startBridge(config: ServeConfig, logger: Logger, options: { host?: string } = {}): Promise<RunningBridge> {
-  const mapping = loadMapping(config.mappingFile);
+  const mapping = loadMapping(resolveMappingFile(config.mappingFile));
   const store = await openStore(config.storeUrl, { logger });
   try {
     await store.init();
