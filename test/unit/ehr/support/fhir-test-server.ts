@@ -63,11 +63,13 @@ export interface RecordedRequest {
 }
 
 export interface FhirTestServerOptions {
+  /** Like Epic: no conditional create, If-None-Exist is ignored. */
+  ignoreIfNoneExist?: boolean;
   /**
-   * Behave like Epic on create: ignore If-None-Exist and answer 201 with an empty body
-   * and a Location header unless `Prefer: return=representation` is sent.
+   * Answer writes with an empty body and a Location header: `unless-prefer` like Epic
+   * without `Prefer: return=representation`, `always` like a server that ignores Prefer.
    */
-  epicLike?: boolean;
+  emptyWriteBody?: 'unless-prefer' | 'always';
 }
 
 export interface FhirTestServer {
@@ -96,7 +98,7 @@ export async function startFhirTestServer(options: FhirTestServerOptions = {}): 
     const [path, query = ''] = url.split('?');
     requests.push({ method: req.method, path, query, headers: req.headers, body: req.body });
     const headers = { ...req.headers };
-    if (options.epicLike) {
+    if (options.ignoreIfNoneExist) {
       delete headers['if-none-exist'];
     }
     const fhirRequest: FhirRequest = {
@@ -116,14 +118,15 @@ export async function startFhirTestServer(options: FhirTestServerOptions = {}): 
       res.status(status).send(JSON.stringify(outcome));
       return;
     }
-    if (status === 201 && resource.id) {
+    if ((status === 201 || req.method !== 'GET') && resource.id) {
       res.setHeader('Location', `${baseUrl}/${resource.resourceType}/${resource.id}/_history/${resource.meta?.versionId ?? '1'}`);
     }
     if (resource.meta?.versionId) {
       res.setHeader('ETag', `W/"${resource.meta.versionId}"`);
     }
     const wantsBody = req.headers.prefer === 'return=representation';
-    if (options.epicLike && status === 201 && !wantsBody) {
+    const empty = options.emptyWriteBody === 'always' || (options.emptyWriteBody === 'unless-prefer' && !wantsBody);
+    if (empty && req.method !== 'GET') {
       res.status(status).end();
       return;
     }
