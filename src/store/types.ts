@@ -60,6 +60,8 @@ export interface WriteOutcome {
   observationIds?: Record<string, string>;
   /** Observation ids marked entered-in-error because their time was removed. */
   retractedIds?: string[];
+  /** DocumentReference ids of this channel found on another patient (MRN corrected), marked entered-in-error. */
+  misfiledDocumentIds?: string[];
   /** Resources created, updated, or left as they were. */
   created: number;
   updated: number;
