@@ -34,6 +34,7 @@ export function createDeliveryWriter(options: DeliveryWriterOptions): DeliveryWr
       documentReferenceId: outcome.documentReferenceId,
       supersededIds: outcome.supersededIds,
       retractedIds: outcome.retractedIds,
+      misfiledDocumentIds: outcome.misfiledDocumentIds,
       created: outcome.created,
       updated: outcome.updated,
       unchanged: outcome.unchanged,

@@ -21,6 +21,7 @@ export function buildWriteOutcome(request: WriteRequest, plan: WritePlan, result
   const observationIds: Record<string, string> = {};
   const supersededIds: string[] = [];
   const retractedIds: string[] = [];
+  const misfiledDocumentIds: string[] = [];
 
   for (const item of plan.unchanged) {
     outcome.unchanged += 1;
@@ -41,7 +42,7 @@ export function buildWriteOutcome(request: WriteRequest, plan: WritePlan, result
         supersededIds.push(id);
         break;
       case 'misfiled':
-        retractedIds.push(id);
+        misfiledDocumentIds.push(id);
         break;
       case 'observation':
         observationIds[step.key as string] = id;
@@ -63,6 +64,9 @@ export function buildWriteOutcome(request: WriteRequest, plan: WritePlan, result
   }
   if (retractedIds.length > 0) {
     outcome.retractedIds = retractedIds;
+  }
+  if (misfiledDocumentIds.length > 0) {
+    outcome.misfiledDocumentIds = misfiledDocumentIds;
   }
   return outcome;
 }

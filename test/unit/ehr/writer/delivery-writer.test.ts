@@ -184,7 +184,8 @@ describe('delivery writer failures and recovery', () => {
     const misfiled = await write(deliveryRequest({ channelId: 'pc_mrn_fix', subject: wrong, pdf: 'v1', times }));
     const fixed = await write(deliveryRequest({ channelId: 'pc_mrn_fix', subject: right, pdf: 'v1b', times }));
 
-    expect(fixed).toMatchObject({ created: 1, updated: 1, retractedIds: [misfiled.documentReferenceId] });
+    expect(fixed).toMatchObject({ created: 1, updated: 1, misfiledDocumentIds: [misfiled.documentReferenceId] });
+    expect(fixed.retractedIds).toBeUndefined();
     expect(fixed.supersededIds).toBeUndefined();
     expect((await client.get<DocumentReference>(`DocumentReference/${fixed.documentReferenceId}`)).relatesTo).toBeUndefined();
     expect((await client.get<DocumentReference>(`DocumentReference/${misfiled.documentReferenceId}`)).status).toBe('entered-in-error');
