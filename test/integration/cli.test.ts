@@ -1,0 +1,96 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { openStore } from '../../src/store/open-store';
+import { runCli } from '../support/run-cli';
+
+/** The built binary, driven as an operator would (shared/interface.md). */
+describe('pulsara-fhir-bridge CLI', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'pfb-cli-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('serve refuses to start half-configured and names every bad variable', async () => {
+    const result = await runCli(['serve'], { PORT: 'abc', PULSARA_SIGNATURE_SCHEME: 'md5' });
+    expect(result.code).toBe(1);
+    for (const name of ['PORT', 'PULSARA_API_BASE_URL', 'PULSARA_API_TOKEN', 'PULSARA_WEBHOOK_SECRETS', 'PULSARA_SIGNATURE_SCHEME', 'FHIR_BASE_URL']) {
+      expect(result.stderr).toContain(`${name}:`);
+    }
+  });
+
+  it('serve refuses to start with a broken mapping file and lists its problems', async () => {
+    const mapping = path.join(dir, 'broken.json');
+    writeFileSync(mapping, JSON.stringify({ name: 'x', version: '1', triggers: { events: [], identifierNames: [] }, observations: [{ tme: 'x' }] }));
+    const result = await runCli(['serve'], {
+      PORT: '0',
+      PULSARA_API_BASE_URL: 'http://127.0.0.1:9',
+      PULSARA_API_TOKEN: 't',
+      PULSARA_WEBHOOK_SECRETS: 's',
+      FHIR_BASE_URL: 'http://127.0.0.1:9/fhir',
+      MAPPING_FILE: mapping,
+      STORE_URL: `sqlite:${path.join(dir, 'never.sqlite')}`,
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('broken.json');
+    expect(result.stderr).toContain('$.observations[0]');
+    expect(result.stderr).toContain('$.patient');
+  });
+
+  it('events list, show, retry and replay work on the ledger of STORE_URL', async () => {
+    const storeUrl = `sqlite:${path.join(dir, 'ledger.sqlite')}`;
+    const store = await openStore(storeUrl);
+    await store.init();
+    const { deliveryId } = await store.recordEvent({
+      eventId: 'evt_cli_1',
+      eventType: 'patient_channel.identifier.updated',
+      channelId: 'pc_cli',
+      payload: '{}',
+      receivedAt: new Date(),
+    });
+    const claimed = await store.claim('test-worker', 60000);
+    expect(claimed?.id).toBe(deliveryId);
+    await store.markDead(deliveryId, 'test-worker', { code: 'patient-ambiguous', message: 'ambiguous patient: 2 matches' });
+    await store.close();
+    const env = { STORE_URL: storeUrl };
+
+    const table = await runCli(['events', 'list', '--status', 'dead'], env);
+    expect(table.code).toBe(0);
+    expect(table.stdout).toContain(deliveryId);
+    expect(table.stdout).toContain('patient-ambiguous: ambiguous patient: 2 matches');
+
+    const json = JSON.parse((await runCli(['events', 'list', '--json'], env)).stdout);
+    expect(json).toEqual([expect.objectContaining({ id: deliveryId, status: 'dead', attempts: 1 })]);
+
+    expect((await runCli(['events', 'list', '--status', 'pending'], env)).stdout).toBe('no deliveries\n');
+    const badStatus = await runCli(['events', 'list', '--status', 'bogus'], env);
+    expect(badStatus.code).toBe(1);
+    expect(badStatus.stderr).toContain('unknown status bogus');
+
+    const retried = await runCli(['events', 'retry', deliveryId], env);
+    expect(retried.code).toBe(0);
+    expect(retried.stdout).toContain('pending');
+    const shown = JSON.parse((await runCli(['events', 'show', deliveryId], env)).stdout);
+    expect(shown.status).toBe('pending');
+
+    const replay = await runCli(['events', 'replay', '--channel', 'pc_cli'], env);
+    expect(replay.code).toBe(0);
+    const unknown = await runCli(['events', 'retry', 'dlv_nope'], env);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('no delivery dlv_nope');
+  });
+
+  it('mapping validate and preview work on the shipped mapping', async () => {
+    const repo = path.resolve(__dirname, '..', '..');
+    const ok = await runCli(['mapping', 'validate', path.join(repo, 'mappings', 'default.json')]);
+    expect(ok.code).toBe(0);
+    const preview = await runCli([
+      'mapping',
+      'preview',
+      path.join(repo, 'mappings', 'default.json'),
+      '--channel',
+      path.join(repo, 'test', 'fixtures', 'mapping-channels', 'stroke.json'),
+    ]);
+    expect(preview.code).toBe(0);
+    const printed = JSON.parse(preview.stdout);
+    expect(JSON.stringify(printed)).toContain('Observation');
+  });
+});
