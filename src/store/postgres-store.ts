@@ -5,7 +5,7 @@ import type { Logger } from '../shared/logger';
 import { silentLogger } from '../shared/logger';
 import { newDeliveryId } from './delivery-id';
 import { decodeJson } from './ledger-json';
-import { translatePgError } from './postgres-errors';
+import { isUnavailableError, translatePgError } from './postgres-errors';
 import { assertSchemaName, migrateLedgerSql } from './postgres-schema';
 import { toStatusCounts } from './status-counts';
 import type {
@@ -35,7 +35,7 @@ import type {
  * - claim fetches a hint and leases its row in one transaction: if the process dies in
  *   between, the rollback puts the job back.
  * - Per-channel exclusivity: inside that transaction the channel is locked with
- *   pg_try_advisory_xact_lock and the lease UPDATE requires that no other row of the
+ *   pg_advisory_xact_lock and the lease UPDATE requires that no other row of the
  *   channel holds a live lease and no older row of the channel is due. A blocked hint is
  *   completed and re-sent with startAfter = when the blocker's lease ends, and mark*
  *   sends a fresh hint for the channel's next due row when a lease ends, so followers
@@ -67,6 +67,8 @@ export interface PostgresStoreOptions {
   sweepIntervalMs?: number;
   /** A due row whose hint is older than this gets a fresh one. */
   staleHintMs?: number;
+  /** Shown in pg_stat_activity. */
+  applicationName?: string;
 }
 
 interface DeliveryRow {
@@ -173,7 +175,7 @@ export class PostgresDeliveryStore implements DeliveryStore {
       connectionString: options.connectionString,
       max: options.poolSize ?? 10,
       connectionTimeoutMillis: options.connectionTimeoutMs ?? 2000,
-      application_name: 'pulsara-fhir-bridge',
+      application_name: options.applicationName ?? 'pulsara-fhir-bridge',
     });
     // An idle client that loses its server emits here; the pool replaces it on next use.
     this.pool.on('error', (err) => this.logger.warn('PostgreSQL idle connection lost', { error: err.message }));
@@ -227,14 +229,15 @@ export class PostgresDeliveryStore implements DeliveryStore {
 
   async claim(workerId: string, leaseMs: number, now: Date = new Date()): Promise<Delivery | null> {
     await this.sweep(now);
-    return this.transaction(async (client, boss) => {
-      for (let i = 0; i < MAX_FETCHES_PER_CLAIM; i += 1) {
+    // One hint per transaction, so a transaction holds at most one channel lock.
+    for (let i = 0; i < MAX_FETCHES_PER_CLAIM; i += 1) {
+      const attempt = await this.transaction(async (client, boss): Promise<Delivery | 'empty' | 'skipped'> => {
         const jobs = await this.boss.fetch<HintData>(DELIVERY_QUEUE, { batchSize: 1, db: boss });
         if (boss.failure !== undefined) {
           throw boss.failure;
         }
         if (jobs.length === 0) {
-          return null;
+          return 'empty';
         }
         const job = jobs[0];
         const leased = await this.lease(client, job.data.deliveryId, job.id, workerId, leaseMs, now);
@@ -246,9 +249,16 @@ export class PostgresDeliveryStore implements DeliveryStore {
         if (deferUntil) {
           await this.sendHint(boss, job.data.deliveryId, deferUntil);
         }
+        return 'skipped';
+      });
+      if (attempt === 'empty') {
+        return null;
       }
-      return null;
-    });
+      if (attempt !== 'skipped') {
+        return attempt;
+      }
+    }
+    return null;
   }
 
   async renewLease(id: string, workerId: string, leaseMs: number): Promise<boolean> {
@@ -346,12 +356,10 @@ export class PostgresDeliveryStore implements DeliveryStore {
     }
     const channelId = row.rows[0].channel_id;
     if (channelId !== null) {
-      // Serialises lease decisions per channel across replicas; "try" so that two claims
-      // holding different channels can never deadlock. A busy lock means "defer".
-      const locked = await client.query<{ ok: boolean }>(`SELECT pg_try_advisory_xact_lock(hashtext($1), hashtext($2)) AS ok`, [`${this.schema}:channel`, channelId]);
-      if (!locked.rows[0].ok) {
-        return null;
-      }
+      // Serialises lease decisions per channel across replicas until commit, so the check
+      // below sees any lease another claim just took. Deadlock-free: a claim transaction
+      // takes this lock once, before any ledger row lock, and fetch never waits on rows.
+      await client.query(`SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))`, [`${this.schema}:channel`, channelId]);
     }
     const leased = await client.query<DeliveryRow>(
       `UPDATE ${this.table} d SET status = 'processing', attempts = d.attempts + 1, lease_owner = $3,
@@ -526,18 +534,30 @@ export class PostgresDeliveryStore implements DeliveryStore {
       throw translatePgError(err, this.target);
     }
     let broken: Error | undefined;
+    // A checked-out client whose server goes away emits 'error'; without a listener that
+    // would crash the process. The failure surfaces through the pending query anyway.
+    const onError = (err: Error): void => {
+      broken = err;
+    };
+    client.on('error', onError);
     try {
       await client.query('BEGIN');
       const result = await work(client, new BossConnection(client));
       await client.query('COMMIT');
       return result;
     } catch (err) {
-      await client.query('ROLLBACK').catch((rollbackError: unknown) => {
-        broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
-      });
+      if (isUnavailableError(err)) {
+        broken ??= err instanceof Error ? err : new Error(String(err));
+      }
+      if (!broken) {
+        await client.query('ROLLBACK').catch((rollbackError: unknown) => {
+          broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
+        });
+      }
       throw translatePgError(err, this.target);
     } finally {
-      // A client whose rollback failed is destroyed rather than returned to the pool.
+      client.off('error', onError);
+      // A broken client is destroyed rather than returned to the pool.
       client.release(broken);
     }
   }

@@ -1,0 +1,141 @@
+import { randomBytes } from 'node:crypto';
+import net from 'node:net';
+import { Client } from 'pg';
+import { PostgresDeliveryStore } from '../../src/store/postgres-store';
+import type { DeliveryStore } from '../../src/store/types';
+import { describeStoreContract, expectStoreUnavailable, makeEvent } from '../unit/store/store-contract';
+import type { StoreHarness } from '../unit/store/store-contract';
+
+/**
+ * The store contract against a real PostgreSQL on 127.0.0.1 (PG_TEST_URL to override).
+ * Each test gets its own schema, dropped afterwards.
+ */
+const PG_URL = process.env.PG_TEST_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+async function dropSchema(schema: string): Promise<void> {
+  const client = new Client({ connectionString: PG_URL });
+  await client.connect();
+  try {
+    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  } finally {
+    await client.end();
+  }
+}
+
+function pgHarness(): StoreHarness {
+  const schema = `pfb_test_${randomBytes(6).toString('hex')}`;
+  return pgHarnessFor(schema);
+}
+
+function pgHarnessFor(schema: string): StoreHarness {
+  const opened: DeliveryStore[] = [];
+  const openOne = async (): Promise<DeliveryStore> => {
+    // Its own Pool and PgBoss each time: a sibling behaves like another replica.
+    const store = new PostgresDeliveryStore({ connectionString: PG_URL, schema, sweepIntervalMs: 0, poolSize: 5, applicationName: schema });
+    opened.push(store);
+    await store.init();
+    return store;
+  };
+  return {
+    open: openOne,
+    openSibling: openOne,
+    async dispose() {
+      await Promise.all(opened.map((store) => store.close()));
+      await dropSchema(schema);
+    },
+  };
+}
+
+describeStoreContract('PostgreSQL + pg-boss', pgHarness);
+
+describe('PostgresDeliveryStore', () => {
+  it('reports store-unavailable quickly when PostgreSQL cannot be reached', async () => {
+    const store = new PostgresDeliveryStore({ connectionString: 'postgres://postgres@127.0.0.1:1/test', schema: 'pfb_unreachable' });
+    const started = Date.now();
+    await expectStoreUnavailable(store.init());
+    await expectStoreUnavailable(store.ping());
+    await expectStoreUnavailable(store.recordEvent(makeEvent('ch-1')));
+    await expectStoreUnavailable(store.claim('w1', 1000));
+    expect(Date.now() - started).toBeLessThan(5000);
+    await store.close();
+  });
+
+  it('gives up after the connection timeout when the server never answers', async () => {
+    // A socket that accepts and stays silent: the PostgreSQL handshake never completes.
+    const sockets: net.Socket[] = [];
+    const silent = net.createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as net.AddressInfo;
+    const store = new PostgresDeliveryStore({ connectionString: `postgres://postgres@127.0.0.1:${port}/test`, connectionTimeoutMs: 500 });
+    try {
+      const started = Date.now();
+      await expectStoreUnavailable(store.ping());
+      const elapsed = Date.now() - started;
+      expect(elapsed).toBeGreaterThanOrEqual(400);
+      expect(elapsed).toBeLessThan(3000);
+    } finally {
+      await store.close();
+      sockets.forEach((socket) => socket.destroy());
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  });
+
+  describe('with a database', () => {
+    let harness: StoreHarness;
+    let store: DeliveryStore;
+    let schema: string;
+
+    beforeEach(async () => {
+      schema = `pfb_test_${randomBytes(6).toString('hex')}`;
+      harness = pgHarnessFor(schema);
+      store = await harness.open();
+    });
+
+    afterEach(async () => {
+      await harness.dispose();
+    });
+
+    it('recovers by itself after its connections are killed', async () => {
+      await store.recordEvent(makeEvent('ch-1'));
+      // Hold a client in a transaction too, so the kill hits a checked-out connection.
+      const inFlight = store.claim('w0', 60_000).then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+      const admin = new Client({ connectionString: PG_URL });
+      await admin.connect();
+      try {
+        await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1`, [schema]);
+        // pg_terminate_backend only signals; wait until those backends are gone.
+        for (let i = 0; i < 100; i += 1) {
+          const left = await admin.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1`, [schema]);
+          if (left.rows[0].n === 0) {
+            break;
+          }
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      } finally {
+        await admin.end();
+      }
+      const inFlightError = await inFlight;
+      if (inFlightError !== undefined) {
+        expect(inFlightError).toMatchObject({ code: 'store-unavailable' });
+      }
+      // Calls that meet a dead pooled socket fail as store-unavailable (never crash);
+      // the pool drops those sockets, so the store comes back within a few calls.
+      let recovered = false;
+      for (let attempt = 0; attempt < 20 && !recovered; attempt += 1) {
+        try {
+          await store.ping();
+          recovered = true;
+        } catch (err) {
+          expect(err).toMatchObject({ code: 'store-unavailable' });
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+      }
+      expect(recovered).toBe(true);
+      expect((await store.recordEvent(makeEvent('ch-2'))).duplicate).toBe(false);
+      expect(await store.claim('w1', 60_000)).not.toBeNull();
+    });
+  });
+});
