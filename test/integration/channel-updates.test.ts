@@ -87,6 +87,12 @@ describe('patient lookup outcomes', () => {
   let h: Harness;
 
   afterEach(async () => {
+    // Failure paths log too: still no MRN values or names.
+    const logs = h.logs();
+    expect(logs).toContain('patient-');
+    for (const phi of ['LATE-001', 'NEVER-001', 'TWIN-001', 'Park', '1960-01-02']) {
+      expect(logs).not.toContain(phi);
+    }
     await h?.close();
   });
 
