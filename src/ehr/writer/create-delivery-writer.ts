@@ -12,6 +12,8 @@ export interface DeliveryWriterOptions {
   logger?: Logger;
   /** Sequential dialect only: send If-None-Exist on creates (default true). */
   conditionalCreate?: boolean;
+  /** Transaction dialect only: largest Bundle in bytes before a plan is split (default 64 MiB). */
+  maxBundleBytes?: number;
 }
 
 /**
@@ -25,7 +27,7 @@ export function createDeliveryWriter(options: DeliveryWriterOptions): DeliveryWr
     const plan = await planWrites(options.client, request);
     const results =
       options.dialect === 'transaction'
-        ? await executeAsTransaction(options.client, plan.steps)
+        ? await executeAsTransaction(options.client, plan.steps, { maxBundleBytes: options.maxBundleBytes })
         : await executeSequentially(options.client, plan.steps, { conditionalCreate: options.conditionalCreate });
     const outcome = buildWriteOutcome(request, plan, results);
     logger.info('delivery written', {

@@ -57,6 +57,13 @@ async function search<T extends Resource>(client: FhirClient, resourceType: T['r
   return matchesOf<T>(await client.search(resourceType, query), resourceType);
 }
 
+const DECISION_ELEMENTS = 'id,status,subject,masterIdentifier,identifier';
+
+/** The whole resource behind a search hit (a PUT must send every field, not the subset searched). */
+async function fullDocument(client: FhirClient, hit: DocumentReference): Promise<DocumentReference> {
+  return client.get<DocumentReference>(`DocumentReference/${hit.id}`);
+}
+
 interface PartialPlan {
   steps: WriteStep[];
   unchanged: UnchangedResource[];
@@ -77,9 +84,11 @@ async function planDocument(client: FhirClient, request: WriteRequest): Promise<
   const channel = requireIdentifier(request.resources.documentChannelIdentifier, 'a document channel identifier');
   const patientReference = request.subject.patient.reference;
 
+  // Only the fields needed to decide: a search answering full bodies would move every
+  // stored PDF (up to 50 MB each) on each run. Servers that ignore _elements still work.
   const [versions, currents] = await Promise.all([
-    search<DocumentReference>(client, 'DocumentReference', { identifier: identifierToken(version) }),
-    search<DocumentReference>(client, 'DocumentReference', { identifier: identifierToken(channel), status: 'current' }),
+    search<DocumentReference>(client, 'DocumentReference', { identifier: identifierToken(version), _elements: DECISION_ELEMENTS }),
+    search<DocumentReference>(client, 'DocumentReference', { identifier: identifierToken(channel), status: 'current', _elements: DECISION_ELEMENTS }),
   ]);
   if (versions.length > 1) {
     throw new BridgeError('ehr-conflict', `${versions.length} DocumentReferences carry this report version's identifier; resolve the duplicates in the EHR`, {
@@ -102,7 +111,7 @@ async function planDocument(client: FhirClient, request: WriteRequest): Promise<
   if (existing?.status === 'current') {
     unchanged.push({ purpose: 'document', id: existing.id as string, inForce: true });
   } else if (existing) {
-    steps.push(statusUpdate(existing, 'current', 'document'));
+    steps.push(statusUpdate(await fullDocument(client, existing), 'current', 'document'));
   } else {
     const relatesTo: DocumentReferenceRelatesTo[] = [
       ...(mapped.relatesTo ?? []),
@@ -111,8 +120,12 @@ async function planDocument(client: FhirClient, request: WriteRequest): Promise<
     const resource: DocumentReference = withIdentifier(withIdentifier({ ...mapped, ...(relatesTo.length > 0 && { relatesTo }) }, channel), version);
     steps.push({ purpose: 'document', method: 'POST', resourceType: 'DocumentReference', ifNoneExist: identifierQuery(version), resource });
   }
-  steps.push(...replaced.map((d) => statusUpdate(d, 'superseded', 'supersede')));
-  steps.push(...misfiled.map((d) => statusUpdate(d, 'entered-in-error', 'misfiled')));
+  for (const prior of replaced) {
+    steps.push(statusUpdate(await fullDocument(client, prior), 'superseded', 'supersede'));
+  }
+  for (const prior of misfiled) {
+    steps.push(statusUpdate(await fullDocument(client, prior), 'entered-in-error', 'misfiled'));
+  }
   return { steps, unchanged };
 }
 

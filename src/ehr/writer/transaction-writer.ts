@@ -30,14 +30,39 @@ function unreadable(reason: string): BridgeError {
   return new BridgeError('ehr-unavailable', `The EHR's transaction-response could not be read (${reason}); the delivery will be re-planned`, { schedule: 'backoff' });
 }
 
-/**
- * Executes a plan as ONE transaction Bundle (all or nothing on a conforming server) and
- * reads ids and created/updated results from the transaction-response, entry by entry.
- */
-export async function executeAsTransaction(client: FhirClient, steps: readonly WriteStep[]): Promise<StepResult[]> {
-  if (steps.length === 0) {
-    return [];
+export interface TransactionOptions {
+  /**
+   * Largest Bundle to send, in bytes of JSON (default 64 MiB). Superseding a 50 MB report
+   * means sending the new and the old PDF inline, which servers' body limits refuse; such
+   * a plan goes in several transactions, in plan order, which the planner can resume.
+   */
+  maxBundleBytes?: number;
+}
+
+const DEFAULT_MAX_BUNDLE_BYTES = 64 * 1024 * 1024;
+
+/** Steps grouped in plan order so that each group's resources stay under the byte limit. */
+export function splitBySize(steps: readonly WriteStep[], maxBytes: number): WriteStep[][] {
+  const groups: WriteStep[][] = [];
+  let current: WriteStep[] = [];
+  let bytes = 0;
+  for (const step of steps) {
+    const size = Buffer.byteLength(JSON.stringify(step.resource));
+    if (current.length > 0 && bytes + size > maxBytes) {
+      groups.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(step);
+    bytes += size;
   }
+  if (current.length > 0) {
+    groups.push(current);
+  }
+  return groups;
+}
+
+async function executeOne(client: FhirClient, steps: readonly WriteStep[]): Promise<StepResult[]> {
   const response = await client.post<Bundle>('', buildTransaction(steps, client.baseUrl));
   const entries = response.body?.resourceType === 'Bundle' ? (response.body.entry ?? []) : undefined;
   if (!entries || entries.length !== steps.length) {
@@ -53,4 +78,17 @@ export async function executeAsTransaction(client: FhirClient, steps: readonly W
     }
     return stepResult(step, status, id);
   });
+}
+
+/**
+ * Executes a plan as ONE transaction Bundle (all or nothing on a conforming server), or
+ * as a few in plan order when it is too large, and reads ids and created/updated results
+ * from each transaction-response, entry by entry.
+ */
+export async function executeAsTransaction(client: FhirClient, steps: readonly WriteStep[], options: TransactionOptions = {}): Promise<StepResult[]> {
+  const results: StepResult[] = [];
+  for (const group of splitBySize(steps, options.maxBundleBytes ?? DEFAULT_MAX_BUNDLE_BYTES)) {
+    results.push(...(await executeOne(client, group)));
+  }
+  return results;
 }

@@ -176,6 +176,20 @@ describe('delivery writer failures and recovery', () => {
     expect((await client.get<DocumentReference>(`DocumentReference/${v1.documentReferenceId}`)).status).toBe('superseded');
   });
 
+  it('a plan larger than the Bundle limit goes in several transactions, in plan order, with the same end state', async () => {
+    const subject = await registerSubject(client, 'split');
+    const times = { ed_arrival: '2026-11-25T19:02:40Z' };
+    const recorder = recordingClient(client);
+    const write = createDeliveryWriter({ client: recorder, dialect: 'transaction', maxBundleBytes: 4096 });
+    const v1 = await write(deliveryRequest({ channelId: 'pc_split', subject, pdf: 'a'.repeat(3000), times }));
+    recorder.writes.length = 0;
+    const v2 = await write(deliveryRequest({ channelId: 'pc_split', subject, pdf: 'b'.repeat(3000), times: { ed_arrival: '2026-11-25T19:03:00Z' } }));
+
+    expect(recorder.writes).toEqual(['POST (base)', 'POST (base)', 'POST (base)']);
+    expect(v2).toMatchObject({ created: 1, updated: 2, supersededIds: [v1.documentReferenceId], observationIds: v1.observationIds });
+    expect((await client.get<DocumentReference>(`DocumentReference/${v1.documentReferenceId}`)).status).toBe('superseded');
+  });
+
   it('a prior version filed on another patient (corrected MRN) is marked entered-in-error, not replaced', async () => {
     const wrong = await registerSubject(client, 'wrong-patient');
     const right = await registerSubject(client, 'right-patient');
