@@ -51,12 +51,13 @@ export function migrateLedgerSql(schema: string): string {
     )
     .join('\n');
   return `
-    CREATE SCHEMA IF NOT EXISTS ${schema};
-    CREATE TABLE IF NOT EXISTS ${schema}.pfb_schema_version (version integer NOT NULL);
     DO $migrate$
     DECLARE current integer;
     BEGIN
+      -- Lock first: even CREATE ... IF NOT EXISTS races between replicas starting together.
       PERFORM pg_advisory_xact_lock(hashtext('${schema}.pfb_schema_version'));
+      CREATE SCHEMA IF NOT EXISTS ${schema};
+      CREATE TABLE IF NOT EXISTS ${schema}.pfb_schema_version (version integer NOT NULL);
       SELECT version INTO current FROM ${schema}.pfb_schema_version;
       IF current IS NULL THEN
         current := 0;

@@ -164,6 +164,7 @@ export class PostgresDeliveryStore implements DeliveryStore {
   private readonly logger: Logger;
   private started: Promise<void> | null = null;
   private lastSweep = 0;
+  private closed = false;
 
   constructor(private readonly options: PostgresStoreOptions) {
     this.schema = options.schema ?? 'pulsara_bridge';
@@ -194,6 +195,10 @@ export class PostgresDeliveryStore implements DeliveryStore {
   }
 
   async close(): Promise<void> {
+    if (this.closed) {
+      return;
+    }
+    this.closed = true;
     if (this.started) {
       await this.started.catch(() => undefined);
       await this.boss.stop({ graceful: false, close: false });
