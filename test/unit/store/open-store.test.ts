@@ -13,6 +13,26 @@ describe('parseStoreUrl', () => {
     expect(parseStoreUrl('postgresql://u@db/bridge').kind).toBe('postgres');
   });
 
+  it('takes the PostgreSQL schema from ?schema= and hands the driver a URL without it', () => {
+    expect(parseStoreUrl('postgres://u@db:5432/bridge?schema=pfb_replica_1')).toEqual({
+      kind: 'postgres',
+      connectionString: 'postgres://u@db:5432/bridge',
+      schema: 'pfb_replica_1',
+    });
+    expect(parseStoreUrl('postgres://u:p%40ss@db/bridge?sslmode=require&schema=bridge')).toEqual({
+      kind: 'postgres',
+      connectionString: 'postgres://u:p%40ss@db/bridge?sslmode=require',
+      schema: 'bridge',
+    });
+  });
+
+  it('refuses a schema name that could not be used safely in SQL, or two of them', () => {
+    expect(() => parseStoreUrl('postgres://u@db/bridge?schema=Bad-Name')).toThrow(/STORE_URL schema: .*lower-case letters/);
+    expect(() => parseStoreUrl('postgres://u@db/bridge?schema=x%3Bdrop%20table')).toThrow(/STORE_URL schema/);
+    expect(() => parseStoreUrl('postgres://u@db/bridge?schema=')).toThrow(/STORE_URL schema/);
+    expect(() => parseStoreUrl('postgres://u@db/bridge?schema=a&schema=b')).toThrow(/more than once/);
+  });
+
   it('names the accepted forms for anything else, without echoing secrets', () => {
     expect(() => parseStoreUrl('mysql://root:hunter2@db/x')).toThrow(/unsupported scheme "mysql".*sqlite:<path>.*postgres:\/\//);
     expect(() => parseStoreUrl('mysql://root:hunter2@db/x')).not.toThrow(/hunter2/);
