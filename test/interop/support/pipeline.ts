@@ -1,0 +1,207 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { PatientChannel } from '../../../src/pulsara/types';
+import { buildIdentifierEvent, sendWebhook } from '../../../src/simulator/webhook-sender';
+import type { SendWebhookResult } from '../../../src/simulator/webhook-sender';
+import type { WebhookEvent } from '../../../src/pulsara/types';
+import type { DeliveryView } from '../../../src/server/present-delivery';
+import { ADMIN_TOKEN, CLI_PATH, REPO_ROOT, ServeProcess, assertBuilt, freePort, killAllServes, waitUntil } from '../../support/process-harness';
+import { HAPI_BASE_URL, registerPatientAndVisit } from './hapi';
+
+/**
+ * The whole pipeline as an operator runs it: the built CLI's `simulator` and `serve`
+ * commands as child processes, the bridge writing to the HAPI server at HAPI_BASE_URL.
+ */
+
+export const WEBHOOK_SECRET = 'whsec_interop_test';
+export const PULSARA_TOKEN = 'interop-token';
+
+/** One patient case of a test: a channel in the simulator, its MRN and CSN. */
+export interface InteropCase {
+  channelId: string;
+  mrn: string;
+  csn: string;
+}
+
+let caseCounter = 0;
+
+/** Fresh ids for one test, unique across runs against the same (long-lived) HAPI server. */
+export function newCase(): InteropCase {
+  caseCounter += 1;
+  const suffix = `${Date.now().toString(36)}${process.pid.toString(36)}${caseCounter}`.toUpperCase();
+  return { channelId: `pc_it_${suffix.toLowerCase()}`, mrn: `IT${suffix}`, csn: `CSN${suffix}` };
+}
+
+/** The contract's sample stroke channel, re-keyed to a test case. */
+export function strokeChannel(c: InteropCase): PatientChannel {
+  return {
+    id: c.channelId,
+    status: 'active',
+    patient_type: 'stroke',
+    method_of_arrival: 'ems',
+    created_at: '2026-11-25T18:41:05Z',
+    updated_at: '2026-11-25T19:03:11Z',
+    organization: { id: 'org_12', name: 'Mercy General Hospital' },
+    patient: { first_name: 'Ana', last_name: 'Ruiz', dob: '1951-04-09', gender: 'female', age: 75 },
+    identifiers: [
+      { id: 'cid_501', name: 'MRN', category: 'hospital', value: c.mrn },
+      { id: 'cid_502', name: 'CSN', category: 'hospital', value: c.csn },
+    ],
+    timeline: [
+      { key: 'first_medical_contact', label: 'First Contact', time: '2026-11-25T18:39:00Z', set_by: 'Metro EMS' },
+      { key: 'last_known_well', label: 'Last Known Well', time: '2026-11-25T18:05:00-06:00', set_by: 'Metro EMS' },
+      { key: 'ed_arrival', label: 'ER Door', time: '2026-11-25T19:02:40Z', set_by: 'Mercy General Hospital' },
+      { key: 'ct_complete', label: 'CT/CTA Complete', time: null, set_by: null },
+    ],
+  };
+}
+
+/** `pulsara-fhir-bridge simulator` as a child process. */
+class SimulatorProcess {
+  private output = '';
+  private exited = false;
+
+  private constructor(
+    private readonly child: ChildProcess,
+    readonly url: string,
+  ) {
+    child.stdout?.on('data', (chunk: Buffer) => (this.output += chunk.toString('utf8')));
+    child.stderr?.on('data', (chunk: Buffer) => (this.output += chunk.toString('utf8')));
+    child.once('exit', () => (this.exited = true));
+  }
+
+  static async start(): Promise<SimulatorProcess> {
+    const port = await freePort();
+    const child = spawn(process.execPath, [CLI_PATH, 'simulator', '--port', String(port), '--token', PULSARA_TOKEN], {
+      cwd: REPO_ROOT,
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const simulator = new SimulatorProcess(child, `http://127.0.0.1:${port}`);
+    await waitUntil(
+      'the simulator to answer',
+      async () => {
+        if (simulator.exited) {
+          throw new Error(`simulator exited:\n${simulator.output}`);
+        }
+        return (await fetch(`${simulator.url}/_sim/channels`)).status;
+      },
+      (status) => status === 200,
+      20000,
+      100,
+    );
+    return simulator;
+  }
+
+  async stop(): Promise<void> {
+    if (this.exited) {
+      return;
+    }
+    const gone = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
+    this.child.kill('SIGTERM');
+    await gone;
+  }
+}
+
+export interface Pipeline {
+  serve: ServeProcess;
+  simulatorUrl: string;
+  storeUrl: string;
+  /** Registers the case's Patient (by MRN) and Encounter (by CSN) in HAPI. */
+  registerInEhr(c: InteropCase): Promise<{ patientId: string; encounterId: string }>;
+  /** Creates or replaces the case's channel in the simulator. */
+  putChannel(channel: PatientChannel): Promise<void>;
+  /** Sets one timeline time in the simulator, as an edit in Pulsara would. */
+  setTime(channelId: string, key: string, time: string | null): Promise<void>;
+  /** A signed MRN `identifier.updated` event (reuse `eventId` for a redelivery). */
+  mrnEvent(channelId: string, eventId?: string): WebhookEvent;
+  send(event: WebhookEvent): Promise<SendWebhookResult>;
+  /** The ledger rows of one channel, newest first. */
+  deliveriesOf(channelId: string): Promise<DeliveryView[]>;
+  /** Waits until the event's delivery satisfies `done`. */
+  waitForDelivery(eventId: string, done: (d: DeliveryView) => boolean, what: string): Promise<DeliveryView>;
+  close(): Promise<void>;
+}
+
+/** Starts simulator + serve (SQLite ledger in a temp dir) against HAPI. */
+export async function startPipeline(extraEnv: Record<string, string> = {}): Promise<Pipeline> {
+  assertBuilt();
+  const dir = mkdtempSync(path.join(tmpdir(), 'pfb-interop-'));
+  const storeUrl = `sqlite:${path.join(dir, 'bridge.sqlite')}`;
+  const simulator = await SimulatorProcess.start();
+  let serve: ServeProcess;
+  try {
+    serve = await ServeProcess.start(
+      {
+        PORT: String(await freePort()),
+        PULSARA_API_BASE_URL: simulator.url,
+        PULSARA_API_TOKEN: PULSARA_TOKEN,
+        PULSARA_WEBHOOK_SECRETS: WEBHOOK_SECRET,
+        FHIR_BASE_URL: HAPI_BASE_URL,
+        STORE_URL: storeUrl,
+        MAPPING_FILE: 'mappings/default.json',
+        ADMIN_TOKEN,
+        LOG_LEVEL: 'info',
+        // Quick turns for a test; the production defaults are seconds to minutes.
+        POLL_INTERVAL_MS: '100',
+        RETRY_BASE_DELAY_MS: '200',
+        RETRY_MAX_DELAY_MS: '2000',
+        ...extraEnv,
+      },
+      30000,
+    );
+  } catch (err) {
+    await simulator.stop();
+    throw err;
+  }
+
+  const sim = async (method: string, simPath: string, body: unknown): Promise<void> => {
+    const res = await fetch(`${simulator.url}/_sim${simPath}`, {
+      method,
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (!res.ok) {
+      throw new Error(`${method} /_sim${simPath} answered ${res.status}: ${await res.text()}`);
+    }
+  };
+
+  const deliveriesOf = async (channelId: string): Promise<DeliveryView[]> =>
+    (await serve.admin<{ deliveries: DeliveryView[] }>(`/admin/deliveries?channel=${encodeURIComponent(channelId)}&limit=1000`)).deliveries;
+
+  return {
+    serve,
+    simulatorUrl: simulator.url,
+    storeUrl,
+    registerInEhr: (c) => registerPatientAndVisit(c.mrn, c.csn),
+    putChannel: (channel) => sim('PUT', `/channels/${encodeURIComponent(channel.id)}`, channel),
+    setTime: (channelId, key, time) => sim('PATCH', `/channels/${encodeURIComponent(channelId)}/timeline/${encodeURIComponent(key)}`, { time }),
+    mrnEvent: (channelId, eventId) =>
+      buildIdentifierEvent({ channelId, identifier: { id: 'cid_501', name: 'MRN', category: 'hospital' }, eventId }),
+    send: (event) => sendWebhook({ url: `${serve.url}/webhooks/pulsara`, secret: WEBHOOK_SECRET, scheme: 'timestamped', event }),
+    deliveriesOf,
+    waitForDelivery: (eventId, done, what) =>
+      waitUntil(
+        `${what} (event ${eventId})`,
+        async () => {
+          const all = (await serve.admin<{ deliveries: DeliveryView[] }>('/admin/deliveries?limit=1000')).deliveries;
+          const found = all.find((d) => d.eventId === eventId);
+          if (!found) {
+            throw new Error(`no delivery for event ${eventId} yet`);
+          }
+          return found;
+        },
+        done,
+        60000,
+        200,
+      ),
+    close: async () => {
+      await killAllServes();
+      await simulator.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
