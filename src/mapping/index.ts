@@ -5,7 +5,7 @@ export { loadMapping } from './loader';
 export { validateMapping } from './validate';
 export { MappingError, isMappingError, formatProblems } from './mapping-error';
 export { buildResources } from './build-resources';
-export { ensureFhirDefinitions } from './fhir-definitions';
+export { ensureFhirDefinitions } from '../shared/fhir-definitions';
 export { MAPPING_SCHEMA_PATH } from './schema-validator';
 export { DOCUMENT_CHANNEL_SUFFIX, DOCUMENT_VERSION_SUFFIX } from './document-builder';
 export { TIMELINE_SUFFIX } from './observation-builder';

@@ -1,7 +1,7 @@
 import { OperationOutcomeError, operationOutcomeToString, validateResource } from '@medplum/core';
 import type { Resource } from '@medplum/fhirtypes';
 import { BridgeError } from '../shared/errors';
-import { ensureFhirDefinitions } from './fhir-definitions';
+import { ensureFhirDefinitions } from '../shared/fhir-definitions';
 
 /** A short valid base64 value standing in for inline attachment data during validation. */
 const PLACEHOLDER_BASE64 = 'JVBERi0=';

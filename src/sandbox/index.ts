@@ -7,4 +7,3 @@ export { SandboxRepository } from './sandbox-repository';
 export { DEFAULT_CSN_SYSTEM, DEFAULT_MRN_SYSTEM, SAMPLE_CSN, SAMPLE_MRN, seedSandbox } from './seed';
 export type { SeededSubject, SeedOptions } from './seed';
 export { buildCapabilityStatement } from './capability-statement';
-export { loadFhirDefinitions } from './fhir-definitions';

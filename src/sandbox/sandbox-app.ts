@@ -6,7 +6,7 @@ import { FhirRouter } from '@medplum/fhir-router';
 import type { FhirRequest, FhirResponse, HttpMethod } from '@medplum/fhir-router';
 import type { Logger } from '../shared/logger';
 import { buildCapabilityStatement } from './capability-statement';
-import { loadFhirDefinitions } from './fhir-definitions';
+import { ensureFhirSearchDefinitions } from '../shared/fhir-definitions';
 import { SandboxRepository } from './sandbox-repository';
 import { checkSearchParameters } from './search-rules';
 import { executeTransaction } from './transaction';
@@ -36,7 +36,7 @@ export interface SandboxApp {
  * OperationOutcome with its HTTP status.
  */
 export async function createSandboxApp(options: SandboxAppOptions = {}): Promise<SandboxApp> {
-  loadFhirDefinitions();
+  ensureFhirSearchDefinitions();
   const repo = new SandboxRepository();
   const router = new FhirRouter();
 

@@ -26,8 +26,8 @@ describe('admin API: retry and replay', () => {
     expect(dead.lastError?.code).toBe('pulsara-unavailable');
     expect(dead.lastError?.message).toMatch(/gave up after 2 attempts/);
 
-    const list = await (await admin('GET', '/deliveries?status=dead')).json();
-    expect(list.deliveries.map((d: { id: string }) => d.id)).toContain(dead.id);
+    const list = (await (await admin('GET', '/deliveries?status=dead')).json()) as { deliveries: { id: string }[] };
+    expect(list.deliveries.map((d) => d.id)).toContain(dead.id);
 
     const retry = await admin('POST', `/deliveries/${dead.id}/retry`);
     expect(retry.status).toBe(202);
@@ -42,11 +42,11 @@ describe('admin API: retry and replay', () => {
   it('replays a whole channel, writing nothing when nothing changed', async () => {
     const replay = await admin('POST', `/channels/${STROKE_CHANNEL_ID}/replay`);
     expect(replay.status).toBe(202);
-    const { eventId } = await replay.json();
+    const { eventId } = (await replay.json()) as { eventId: string };
     const delivered = await h.waitFor(eventId, ['delivered']);
     expect(delivered.outcome).toMatchObject({ created: 0, updated: 0 });
     expect((await admin('POST', '/channels/pc_unknown/replay')).status).toBe(404);
-    const status = await (await admin('GET', '/status')).json();
+    const status = (await (await admin('GET', '/status')).json()) as { mapping: unknown };
     expect(status.mapping).toMatchObject({ name: 'Default stroke and STEMI mapping' });
   });
 });

