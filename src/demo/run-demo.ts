@@ -10,6 +10,7 @@ import { startBridge } from '../bridge';
 import type { RunningBridge } from '../bridge';
 import type { Delivery } from '../store/types';
 import { createLogger } from '../shared/logger';
+import { PACKAGE_ROOT } from '../config/mapping-path';
 
 export interface DemoOptions {
   keepRunning: boolean;
@@ -28,7 +29,6 @@ export interface DemoResult {
   close(): Promise<void>;
 }
 
-const PACKAGE_ROOT = path.resolve(__dirname, '..', '..');
 const DEMO_SECRET = 'whsec_demo_only_not_for_production';
 const DEMO_TOKEN = 'demo-token';
 
