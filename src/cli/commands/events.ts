@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { openStore } from '../../store/open-store';
-import type { DeliveryStore, DeliveryStatus } from '../../store/types';
+import type { Delivery, DeliveryStore, DeliveryStatus } from '../../store/types';
 import { DELIVERY_STATUSES } from '../../store/types';
 import { presentDelivery } from '../../server/present-delivery';
 import type { DeliveryView } from '../../server/present-delivery';
@@ -21,6 +21,25 @@ async function withStore<T>(options: StoreOption, work: (store: DeliveryStore) =
   } finally {
     await store.close();
   }
+}
+
+/** Runs a command action; any error becomes a message for the operator and exit 1. */
+function guarded<A extends unknown[]>(action: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
+  return async (...args: A) => {
+    try {
+      await action(...args);
+    } catch (err) {
+      failAndExit(err);
+    }
+  };
+}
+
+/** The delivery a command asked for, or an error naming what was not found. */
+function found(delivery: Delivery | null, what: string): Delivery {
+  if (!delivery) {
+    throw new BridgeError('config-invalid', `no delivery ${what}`);
+  }
+  return delivery;
 }
 
 /** Parses `--status dead,retrying` (repeatable). */
@@ -77,8 +96,8 @@ export function registerEventsCommand(program: Command): void {
     .option('--limit <n>', 'at most this many', '100')
     .option('--json', 'print JSON instead of a table')
     .option('--store <url>', 'store URL (default: $STORE_URL)')
-    .action(async (opts: StoreOption & { status?: string[]; channel?: string; limit: string; json?: boolean }) => {
-      try {
+    .action(
+      guarded(async (opts: StoreOption & { status?: string[]; channel?: string; limit: string; json?: boolean }) => {
         const status = parseStatusOption(opts.status);
         const limit = Number(opts.limit);
         if (!Number.isInteger(limit) || limit < 1) {
@@ -88,57 +107,40 @@ export function registerEventsCommand(program: Command): void {
           (await store.list({ status, channelId: opts.channel, limit })).map(presentDelivery),
         );
         process.stdout.write(opts.json ? `${JSON.stringify(views, null, 2)}\n` : formatTable(views));
-      } catch (err) {
-        failAndExit(err);
-      }
-    });
+      }),
+    );
 
   events
     .command('show <id>')
     .description('one delivery in full: event, attempts, last error, ids written')
     .option('--store <url>', 'store URL (default: $STORE_URL)')
-    .action(async (id: string, opts: StoreOption) => {
-      try {
-        const delivery = await withStore(opts, (store) => store.get(id));
-        if (!delivery) {
-          throw new BridgeError('config-invalid', `no delivery ${id}`);
-        }
+    .action(
+      guarded(async (id: string, opts: StoreOption) => {
+        const delivery = found(await withStore(opts, (store) => store.get(id)), id);
         process.stdout.write(`${JSON.stringify(presentDelivery(delivery), null, 2)}\n`);
-      } catch (err) {
-        failAndExit(err);
-      }
-    });
+      }),
+    );
 
   events
     .command('retry <id>')
     .description('put a delivery (dead letter, waiting, or delivered) back in the queue now; a running serve picks it up')
     .option('--store <url>', 'store URL (default: $STORE_URL)')
-    .action(async (id: string, opts: StoreOption) => {
-      try {
-        const delivery = await withStore(opts, (store) => store.requeue(id));
-        if (!delivery) {
-          throw new BridgeError('config-invalid', `no delivery ${id}`);
-        }
+    .action(
+      guarded(async (id: string, opts: StoreOption) => {
+        const delivery = found(await withStore(opts, (store) => store.requeue(id)), id);
         process.stdout.write(`requeued ${delivery.id} (channel ${delivery.channelId ?? '-'}): status ${delivery.status}\n`);
-      } catch (err) {
-        failAndExit(err);
-      }
-    });
+      }),
+    );
 
   events
     .command('replay')
-    .description("re-deliver a whole channel: re-reads it from Pulsara and writes what changed (nothing if nothing did)")
+    .description('re-deliver a whole channel: re-reads it from Pulsara and writes what changed (nothing if nothing did)')
     .requiredOption('--channel <id>', 'the patient channel id, e.g. pc_7f3a9c21')
     .option('--store <url>', 'store URL (default: $STORE_URL)')
-    .action(async (opts: StoreOption & { channel: string }) => {
-      try {
-        const delivery = await withStore(opts, (store) => store.requeueChannel(opts.channel));
-        if (!delivery) {
-          throw new BridgeError('config-invalid', `no delivery for channel ${opts.channel}`);
-        }
+    .action(
+      guarded(async (opts: StoreOption & { channel: string }) => {
+        const delivery = found(await withStore(opts, (store) => store.requeueChannel(opts.channel)), `for channel ${opts.channel}`);
         process.stdout.write(`replaying channel ${opts.channel} through ${delivery.id}: status ${delivery.status}\n`);
-      } catch (err) {
-        failAndExit(err);
-      }
-    });
+      }),
+    );
 }
