@@ -71,7 +71,7 @@ export function formatTable(views: DeliveryView[]): string {
     v.channelId ?? '-',
     v.receivedAt.replace(/\.\d+Z$/, 'Z'),
     v.status === 'delivered'
-      ? `written ${v.outcome?.documentReferenceId ? `DocumentReference/${v.outcome.documentReferenceId}` : ''} +${v.outcome?.created ?? 0} created ${v.outcome?.updated ?? 0} updated ${v.outcome?.unchanged ?? 0} unchanged`.trim()
+      ? `${v.outcome?.documentReferenceId ? `DocumentReference/${v.outcome.documentReferenceId}: ` : ''}${v.outcome?.created ?? 0} created, ${v.outcome?.updated ?? 0} updated, ${v.outcome?.unchanged ?? 0} unchanged`
       : v.lastError
         ? `${v.lastError.code}: ${v.lastError.message}`
         : '',
