@@ -103,6 +103,24 @@ function errorCode(err: unknown): string {
 }
 
 /**
+ * SQLite opens a file it may not write (read-only file system, immutable file) read-only
+ * without a word, and even BEGIN IMMEDIATE succeeds on it. Such a connection must not be
+ * kept: reads (ping) would pass while every write fails, and it would outlive the repair.
+ * A page write that is rolled back at once tells, and throws SQLITE_READONLY.
+ */
+function assertWritable(db: Database.Database): void {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    db.pragma(`user_version = ${version}`);
+  } finally {
+    if (db.inTransaction) {
+      db.exec('ROLLBACK');
+    }
+  }
+}
+
+/**
  * The embedded store: one SQLite file in WAL mode, every commit fsynced
  * (`synchronous=FULL`) because the webhook's 202 promises durability. better-sqlite3 is
  * synchronous, so the async methods wrap synchronous work; the connection opens lazily
@@ -318,6 +336,7 @@ export class SqliteDeliveryStore implements DeliveryStore {
       db.pragma('synchronous = FULL');
       db.pragma('foreign_keys = ON');
       migrateSqlite(db);
+      assertWritable(db);
     } catch (err) {
       db.close();
       throw err;
