@@ -38,9 +38,9 @@ fi
 install_toolchain
 start=$(date +%s)
 # One retry: a dropped connection to Maven Central should not fail a CI run.
-if ! mvn -q -B package -DskipTests; then
+if ! mvn -q -B -Dstyle.color=never package -DskipTests; then
   echo "build.sh: Maven failed, retrying once" >&2
-  mvn -q -B package -DskipTests
+  mvn -q -B -Dstyle.color=never package -DskipTests
 fi
 rm -rf target/extracted
 java -Djarmode=tools -jar "$JAR" extract --destination target/extracted >/dev/null

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { DocumentReference, Observation, Resource } from '@medplum/fhirtypes';
-import { listEvents } from '../support/process-harness';
+import type { DeliveryView } from '../../src/server/present-delivery';
+import { runCli } from '../support/process-harness';
 import { countOf, hapiGet, requireHapi, searchAll, validateOnHapi } from './support/hapi';
 import { PULSARA_TOKEN, newCase, startPipeline, strokeChannel } from './support/pipeline';
 import type { InteropCase, Pipeline } from './support/pipeline';
@@ -170,8 +171,10 @@ describe('the bridge writing to HAPI FHIR', () => {
     expect(delivery.lastError?.message).not.toContain(c.mrn);
 
     // The operator's view of the ledger says the same.
-    const listed = await listEvents(pipeline.storeUrl);
-    expect(listed.find((d) => d.eventId === event.id)).toMatchObject({ status: delivery.status, lastError: { code: 'patient-not-found' } });
+    const listed = await runCli(['events', 'list', '--status', 'retrying,dead', '--channel', c.channelId, '--json'], { STORE_URL: pipeline.storeUrl });
+    expect(listed.code).toBe(0);
+    const rows = JSON.parse(listed.stdout) as DeliveryView[];
+    expect(rows.map((d) => ({ eventId: d.eventId, code: d.lastError?.code }))).toEqual([{ eventId: event.id, code: 'patient-not-found' }]);
 
     expect(await countOf('DocumentReference')).toBe(documentsBefore);
     expect(await countOf('Observation')).toBe(observationsBefore);
