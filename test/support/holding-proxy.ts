@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type { Socket } from 'node:net';
+import net from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 
 /** The EHR's answer to the transaction that the proxy keeps from the bridge. */
 export interface HeldResponse {
@@ -129,5 +129,64 @@ export async function startHoldingProxy(targetBaseUrl: string): Promise<HoldingP
         }
         server.close(() => resolve());
       }),
+  };
+}
+
+export interface CuttableTcpProxy {
+  /** The port the proxy listens on; it stays the same across cut() and restore(). */
+  port: number;
+  /** The outage: stops listening and destroys every open connection, both ways. */
+  cut(): Promise<void>;
+  /** The end of the outage: listens again on the same port. */
+  restore(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * A TCP proxy to a database that a test can cut like a network outage, without stopping
+ * the database itself (other tests share it).
+ */
+export async function startCuttableTcpProxy(targetHost: string, targetPort: number): Promise<CuttableTcpProxy> {
+  const sockets = new Set<Socket>();
+  const track = (socket: Socket): void => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  };
+  const server = net.createServer((client) => {
+    const upstream = net.connect(targetPort, targetHost);
+    track(client);
+    track(upstream);
+    // Either side failing ends both, as a dropped connection would.
+    client.once('error', () => upstream.destroy());
+    upstream.once('error', () => client.destroy());
+    client.pipe(upstream);
+    upstream.pipe(client);
+  });
+  const listen = (port: number): Promise<void> =>
+    new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  await listen(0);
+  const { port } = server.address() as AddressInfo;
+  const cut = (): Promise<void> =>
+    new Promise((resolve) => {
+      if (!server.listening) {
+        resolve();
+        return;
+      }
+      server.close(() => resolve());
+      for (const socket of sockets) {
+        socket.destroy();
+      }
+    });
+  return {
+    port,
+    cut,
+    restore: () => (server.listening ? Promise.resolve() : listen(port)),
+    close: cut,
   };
 }
