@@ -11,7 +11,6 @@ import ca.uhn.fhir.jpa.config.r4.JpaR4Config;
 import ca.uhn.fhir.jpa.config.util.HapiEntityManagerFactoryUtil;
 import ca.uhn.fhir.jpa.config.util.ResourceCountCacheUtil;
 import ca.uhn.fhir.jpa.model.config.PartitionSettings;
-import ca.uhn.fhir.jpa.model.config.SubscriptionSettings;
 import ca.uhn.fhir.jpa.model.dialect.HapiFhirH2Dialect;
 import ca.uhn.fhir.jpa.provider.DaoRegistryResourceSupportedSvc;
 import ca.uhn.fhir.jpa.search.DatabaseBackedPagingProvider;
@@ -55,19 +54,12 @@ public class JpaServerConfig {
 		settings.setAllowExternalReferences(false);
 		// A cached search would hide a write made a moment earlier from the tests' counts.
 		settings.setReuseCachedSearchResultsForMillis(null);
-		settings.setAllowMultipleDelete(true);
 		return settings;
 	}
 
 	@Bean
 	public PartitionSettings partitionSettings() {
 		return new PartitionSettings();
-	}
-
-	/** No subscription channels are enabled; the bean is still required by the JPA layer. */
-	@Bean
-	public SubscriptionSettings subscriptionSettings() {
-		return new SubscriptionSettings();
 	}
 
 	@Primary
