@@ -35,12 +35,17 @@ if up_to_date; then
   exit 0
 fi
 
+package() {
+  # Debian's Maven prints bare ANSI resets even in batch mode; drop them (pipefail keeps mvn's status).
+  mvn -q -B -Dstyle.color=never package -DskipTests 2>&1 | sed 's/\x1b\[[0-9;]*m//g'
+}
+
 install_toolchain
 start=$(date +%s)
 # One retry: a dropped connection to Maven Central should not fail a CI run.
-if ! mvn -q -B -Dstyle.color=never package -DskipTests; then
+if ! package; then
   echo "build.sh: Maven failed, retrying once" >&2
-  mvn -q -B -Dstyle.color=never package -DskipTests
+  package
 fi
 rm -rf target/extracted
 java -Djarmode=tools -jar "$JAR" extract --destination target/extracted >/dev/null
