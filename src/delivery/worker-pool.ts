@@ -32,7 +32,6 @@ export class WorkerPool {
   private running = false;
   private loops: Promise<void>[] = [];
   private wakers = new Set<() => void>();
-  private storeBackoffMs = 0;
 
   constructor(private readonly options: WorkerPoolOptions) {}
 
@@ -74,18 +73,22 @@ export class WorkerPool {
 
   private async loop(index: number): Promise<void> {
     const { store, logger } = this.options;
+    // Per loop: a shared pause would be doubled by every loop at each failure.
+    let storeBackoffMs = 0;
     while (this.running) {
       let delivery: Delivery | null;
       try {
         delivery = await store.claim(`${this.workerId}#${index}`, this.options.leaseMs);
-        if (this.storeBackoffMs > 0) {
+        if (storeBackoffMs > 0 && index === 0) {
           logger.info('store reachable again; workers resume');
         }
-        this.storeBackoffMs = 0;
+        storeBackoffMs = 0;
       } catch (err) {
-        this.storeBackoffMs = Math.min(Math.max(this.storeBackoffMs * 2, 250), MAX_STORE_BACKOFF_MS);
-        logger.warn('store unavailable; workers pause', { code: toBridgeError(err).code, pauseMs: this.storeBackoffMs });
-        await this.sleep(this.storeBackoffMs);
+        storeBackoffMs = Math.min(Math.max(storeBackoffMs * 2, 250), MAX_STORE_BACKOFF_MS);
+        if (index === 0) {
+          logger.warn('store unavailable; workers pause', { code: toBridgeError(err).code, pauseMs: storeBackoffMs });
+        }
+        await this.sleep(storeBackoffMs);
         continue;
       }
       if (!delivery) {
