@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import type { DocumentReference, Observation, Resource } from '@medplum/fhirtypes';
+import type { DocumentReference } from '@medplum/fhirtypes';
 import type { DeliveryView } from '../../src/server/present-delivery';
 import { runCli } from '../support/process-harness';
-import { countOf, hapiGet, requireHapi, searchAll, validateOnHapi } from './support/hapi';
-import { PULSARA_TOKEN, newCase, startPipeline, strokeChannel } from './support/pipeline';
-import type { InteropCase, Pipeline } from './support/pipeline';
+import { countOf, documentsOf, hapiGet, observationsOf, requireHapi, searchAll, validateOnHapi, versionsOf } from './support/hapi';
+import { newCase, startPipeline, strokeChannel } from './support/pipeline';
+import type { DeliveredCase, Pipeline } from './support/pipeline';
 
 /**
  * Simulator -> bridge (`serve`, built CLI) -> HAPI FHIR with request validation on.
@@ -24,49 +24,15 @@ describe('the bridge writing to HAPI FHIR', () => {
     await pipeline?.close();
   });
 
-  interface Delivered {
-    c: InteropCase;
-    patientId: string;
-    encounterId: string;
-    eventId: string;
-  }
-
-  /** Registers a new case in HAPI and the simulator, sends its MRN event, waits for delivery. */
-  async function deliverNewCase(): Promise<Delivered> {
-    const c = newCase();
-    const { patientId, encounterId } = await pipeline.registerInEhr(c);
-    await pipeline.putChannel(strokeChannel(c));
-    const event = pipeline.mrnEvent(c.channelId);
-    expect((await pipeline.send(event)).status).toBe(202);
-    const delivery = await pipeline.waitForDelivery(event.id, (d) => d.status === 'delivered' || d.status === 'dead', 'delivery');
-    expect({ status: delivery.status, error: delivery.lastError }).toEqual({ status: 'delivered', error: null });
-    return { c, patientId, encounterId, eventId: event.id };
-  }
-
-  async function documentsOf(patientId: string): Promise<DocumentReference[]> {
-    return searchAll<DocumentReference>('DocumentReference', { subject: `Patient/${patientId}` });
-  }
-
-  async function observationsOf(patientId: string): Promise<Observation[]> {
-    return searchAll<Observation>('Observation', { subject: `Patient/${patientId}` });
-  }
-
-  /** id -> versionId of every resource written for a patient. */
-  async function versionsOf(patientId: string): Promise<Record<string, string | undefined>> {
-    const resources: Resource[] = [...(await documentsOf(patientId)), ...(await observationsOf(patientId))];
-    return Object.fromEntries(resources.map((r) => [`${r.resourceType}/${r.id}`, r.meta?.versionId]));
-  }
-
-  async function summaryPdf(channelId: string): Promise<Buffer> {
-    const res = await fetch(`${pipeline.simulatorUrl}/api/v1/patient-channels/${channelId}/summary`, {
-      headers: { Accept: 'application/pdf', 'x-api-key': PULSARA_TOKEN },
-    });
-    expect(res.status).toBe(200);
-    return Buffer.from(await res.arrayBuffer());
+  /** A new case delivered; fails with the ledger's reason otherwise. */
+  async function deliverNewCase(): Promise<DeliveredCase> {
+    const delivered = await pipeline.deliverNewCase();
+    expect({ status: delivered.delivery.status, error: delivered.delivery.lastError }).toEqual({ status: 'delivered', error: null });
+    return delivered;
   }
 
   it('writes the PSR and the timeline for the right patient and visit, and HAPI validates them', async () => {
-    const { c, patientId, encounterId } = await deliverNewCase();
+    const { channelId, patientId, encounterId } = await deliverNewCase();
 
     const documents = await documentsOf(patientId);
     expect(documents).toHaveLength(1);
@@ -79,7 +45,7 @@ describe('the bridge writing to HAPI FHIR', () => {
     expect(attachment.contentType).toBe('application/pdf');
     const bytes = Buffer.from(attachment.data ?? '', 'base64');
     expect(bytes.subarray(0, 5).toString('latin1')).toBe('%PDF-');
-    expect(bytes.equals(await summaryPdf(c.channelId))).toBe(true);
+    expect(bytes.equals(await pipeline.summaryPdf(channelId))).toBe(true);
     expect(attachment.size).toBe(bytes.length);
     expect(attachment.hash).toBe(createHash('sha1').update(bytes).digest('base64'));
 
@@ -107,34 +73,30 @@ describe('the bridge writing to HAPI FHIR', () => {
   });
 
   it('writes nothing new for a replayed event or a second event with the same PDF', async () => {
-    const { c, patientId, eventId } = await deliverNewCase();
+    const { channelId, patientId, eventId } = await deliverNewCase();
     const before = await versionsOf(patientId);
     expect(Object.keys(before).length).toBeGreaterThanOrEqual(4);
 
     // Pulsara redelivers the same event: acknowledged, recorded once, not processed again.
-    expect((await pipeline.send(pipeline.mrnEvent(c.channelId, eventId))).status).toBe(202);
+    expect((await pipeline.send(pipeline.mrnEvent(channelId, eventId))).status).toBe(202);
     // A new event for the unchanged channel: processed, and nothing to write.
-    const second = pipeline.mrnEvent(c.channelId);
-    expect((await pipeline.send(second)).status).toBe(202);
-    const delivery = await pipeline.waitForDelivery(second.id, (d) => d.status === 'delivered' || d.status === 'dead', 'the second delivery');
-    expect(delivery.status).toBe('delivered');
-    expect(delivery.outcome).toMatchObject({ created: 0, updated: 0 });
+    const second = await pipeline.sendAndSettle(channelId);
+    expect(second.status).toBe('delivered');
+    expect(second.outcome).toMatchObject({ created: 0, updated: 0 });
 
-    expect((await pipeline.deliveriesOf(c.channelId)).map((d) => d.eventId).sort()).toEqual([eventId, second.id].sort());
+    expect((await pipeline.deliveriesOf(channelId)).map((d) => d.eventId).sort()).toEqual([eventId, second.eventId].sort());
     expect(await versionsOf(patientId)).toEqual(before);
   });
 
   it('supersedes the DocumentReference when the PSR changes', async () => {
-    const { c, patientId } = await deliverNewCase();
+    const { channelId, patientId } = await deliverNewCase();
     const [oldDoc] = await documentsOf(patientId);
-    const oldPdf = await summaryPdf(c.channelId);
+    const oldPdf = await pipeline.summaryPdf(channelId);
 
     // The case goes on in Pulsara: CT is done, so the regenerated PSR differs.
-    await pipeline.setTime(c.channelId, 'ct_complete', '2026-11-25T19:20:00Z');
-    expect((await summaryPdf(c.channelId)).equals(oldPdf)).toBe(false);
-    const event = pipeline.mrnEvent(c.channelId);
-    expect((await pipeline.send(event)).status).toBe(202);
-    const delivery = await pipeline.waitForDelivery(event.id, (d) => d.status === 'delivered' || d.status === 'dead', 'the update');
+    await pipeline.setTime(channelId, 'ct_complete', '2026-11-25T19:20:00Z');
+    expect((await pipeline.summaryPdf(channelId)).equals(oldPdf)).toBe(false);
+    const delivery = await pipeline.sendAndSettle(channelId);
     expect(delivery.status).toBe('delivered');
 
     const documents = await documentsOf(patientId);
@@ -142,7 +104,7 @@ describe('the bridge writing to HAPI FHIR', () => {
     const newDoc = documents.find((d) => d.id !== oldDoc.id) as DocumentReference;
     expect(newDoc.status).toBe('current');
     expect(newDoc.relatesTo).toEqual([{ code: 'replaces', target: { reference: `DocumentReference/${oldDoc.id}` } }]);
-    expect(Buffer.from(newDoc.content[0].attachment.data ?? '', 'base64').equals(await summaryPdf(c.channelId))).toBe(true);
+    expect(Buffer.from(newDoc.content[0].attachment.data ?? '', 'base64').equals(await pipeline.summaryPdf(channelId))).toBe(true);
     const oldNow = await hapiGet<DocumentReference>(`DocumentReference/${oldDoc.id}`);
     expect(oldNow.status).toBe('superseded');
     expect(await searchAll<DocumentReference>('DocumentReference', { subject: `Patient/${patientId}`, status: 'current' })).toHaveLength(1);

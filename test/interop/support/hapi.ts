@@ -1,4 +1,4 @@
-import type { Bundle, OperationOutcome, OperationOutcomeIssue, Resource } from '@medplum/fhirtypes';
+import type { Bundle, DocumentReference, Observation, OperationOutcome, OperationOutcomeIssue, Resource } from '@medplum/fhirtypes';
 import { DEFAULT_CSN_SYSTEM, DEFAULT_MRN_SYSTEM } from '../../../src/sandbox/seed';
 
 /**
@@ -127,4 +127,20 @@ export async function registerPatientAndVisit(mrn: string, csn: string): Promise
     csn,
   );
   return { patientId, encounterId };
+}
+
+/** The DocumentReferences HAPI holds for a patient. */
+export function documentsOf(patientId: string): Promise<DocumentReference[]> {
+  return searchAll<DocumentReference>('DocumentReference', { subject: `Patient/${patientId}` });
+}
+
+/** The Observations HAPI holds for a patient. */
+export function observationsOf(patientId: string): Promise<Observation[]> {
+  return searchAll<Observation>('Observation', { subject: `Patient/${patientId}` });
+}
+
+/** `Type/id` -> versionId of every DocumentReference and Observation of a patient. */
+export async function versionsOf(patientId: string): Promise<Record<string, string | undefined>> {
+  const resources: Resource[] = [...(await documentsOf(patientId)), ...(await observationsOf(patientId))];
+  return Object.fromEntries(resources.map((r) => [`${r.resourceType}/${r.id}`, r.meta?.versionId]));
 }

@@ -106,6 +106,15 @@ class SimulatorProcess {
   }
 }
 
+export interface DeliveredCase extends InteropCase {
+  patientId: string;
+  encounterId: string;
+  eventId: string;
+  delivery: DeliveryView;
+}
+
+const settled = (d: DeliveryView): boolean => d.status === 'delivered' || d.status === 'dead';
+
 export interface Pipeline {
   serve: ServeProcess;
   simulatorUrl: string;
@@ -123,6 +132,12 @@ export interface Pipeline {
   deliveriesOf(channelId: string): Promise<DeliveryView[]>;
   /** Waits until the event's delivery satisfies `done`. */
   waitForDelivery(eventId: string, done: (d: DeliveryView) => boolean, what: string): Promise<DeliveryView>;
+  /** Sends the MRN event of a channel and waits until its delivery is delivered or dead. */
+  sendAndSettle(channelId: string): Promise<DeliveryView>;
+  /** Registers a new case in HAPI and the simulator, sends its MRN event, waits for it to settle. */
+  deliverNewCase(): Promise<DeliveredCase>;
+  /** The PSR PDF the simulator serves for a channel now. */
+  summaryPdf(channelId: string): Promise<Buffer>;
   close(): Promise<void>;
 }
 
@@ -172,6 +187,34 @@ export async function startPipeline(extraEnv: Record<string, string> = {}): Prom
   const deliveriesOf = async (channelId: string): Promise<DeliveryView[]> =>
     (await serve.admin<{ deliveries: DeliveryView[] }>(`/admin/deliveries?channel=${encodeURIComponent(channelId)}&limit=1000`)).deliveries;
 
+  const mrnEvent = (channelId: string, eventId?: string): WebhookEvent =>
+    buildIdentifierEvent({ channelId, identifier: { id: 'cid_501', name: 'MRN', category: 'hospital' }, eventId });
+  const send = (event: WebhookEvent): Promise<SendWebhookResult> =>
+    sendWebhook({ url: `${serve.url}/webhooks/pulsara`, secret: WEBHOOK_SECRET, scheme: 'timestamped', event });
+  const waitForDelivery = (eventId: string, done: (d: DeliveryView) => boolean, what: string): Promise<DeliveryView> =>
+    waitUntil(
+      `${what} (event ${eventId})`,
+      async () => {
+        const all = (await serve.admin<{ deliveries: DeliveryView[] }>('/admin/deliveries?limit=1000')).deliveries;
+        const found = all.find((d) => d.eventId === eventId);
+        if (!found) {
+          throw new Error(`no delivery for event ${eventId} yet`);
+        }
+        return found;
+      },
+      done,
+      60000,
+      200,
+    );
+  const sendAndSettle = async (channelId: string): Promise<DeliveryView> => {
+    const event = mrnEvent(channelId);
+    const answer = await send(event);
+    if (answer.status !== 202) {
+      throw new Error(`the webhook answered ${answer.status}: ${answer.body}`);
+    }
+    return waitForDelivery(event.id, settled, 'the delivery to settle');
+  };
+
   return {
     serve,
     simulatorUrl: simulator.url,
@@ -179,25 +222,27 @@ export async function startPipeline(extraEnv: Record<string, string> = {}): Prom
     registerInEhr: (c) => registerPatientAndVisit(c.mrn, c.csn),
     putChannel: (channel) => sim('PUT', `/channels/${encodeURIComponent(channel.id)}`, channel),
     setTime: (channelId, key, time) => sim('PATCH', `/channels/${encodeURIComponent(channelId)}/timeline/${encodeURIComponent(key)}`, { time }),
-    mrnEvent: (channelId, eventId) =>
-      buildIdentifierEvent({ channelId, identifier: { id: 'cid_501', name: 'MRN', category: 'hospital' }, eventId }),
-    send: (event) => sendWebhook({ url: `${serve.url}/webhooks/pulsara`, secret: WEBHOOK_SECRET, scheme: 'timestamped', event }),
+    mrnEvent,
+    send,
     deliveriesOf,
-    waitForDelivery: (eventId, done, what) =>
-      waitUntil(
-        `${what} (event ${eventId})`,
-        async () => {
-          const all = (await serve.admin<{ deliveries: DeliveryView[] }>('/admin/deliveries?limit=1000')).deliveries;
-          const found = all.find((d) => d.eventId === eventId);
-          if (!found) {
-            throw new Error(`no delivery for event ${eventId} yet`);
-          }
-          return found;
-        },
-        done,
-        60000,
-        200,
-      ),
+    waitForDelivery,
+    sendAndSettle,
+    deliverNewCase: async () => {
+      const c = newCase();
+      const { patientId, encounterId } = await registerPatientAndVisit(c.mrn, c.csn);
+      await sim('PUT', `/channels/${encodeURIComponent(c.channelId)}`, strokeChannel(c));
+      const delivery = await sendAndSettle(c.channelId);
+      return { ...c, patientId, encounterId, eventId: delivery.eventId, delivery };
+    },
+    summaryPdf: async (channelId) => {
+      const res = await fetch(`${simulator.url}/api/v1/patient-channels/${encodeURIComponent(channelId)}/summary`, {
+        headers: { Accept: 'application/pdf', 'x-api-key': PULSARA_TOKEN },
+      });
+      if (res.status !== 200) {
+        throw new Error(`the simulator's summary answered ${res.status}`);
+      }
+      return Buffer.from(await res.arrayBuffer());
+    },
     close: async () => {
       await killAllServes();
       await simulator.stop();
