@@ -77,8 +77,8 @@ describe('POST /webhooks/pulsara', () => {
       ['an empty signature', ''],
       ['a garbage signature', 'not-a-signature'],
       ['a wrong secret', signWebhook(body, 'whsec_wrong', 'timestamped')],
-      ['a stale timestamp', signWebhook(body, SECRET, 'timestamped', now - 301)],
-      ['a future timestamp', signWebhook(body, SECRET, 'timestamped', now + 301)],
+      ['a stale timestamp', signWebhook(body, SECRET, 'timestamped', now - 3600)],
+      ['a future timestamp', signWebhook(body, SECRET, 'timestamped', now + 3600)],
       ['a wrong-length v1', `t=${now},v1=abcdef`],
     ])('%s', async (_label, signature) => {
       const res = await post(app, body, signature);
