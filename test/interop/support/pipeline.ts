@@ -8,7 +8,7 @@ import { buildIdentifierEvent, sendWebhook } from '../../../src/simulator/webhoo
 import type { SendWebhookResult } from '../../../src/simulator/webhook-sender';
 import type { WebhookEvent } from '../../../src/pulsara/types';
 import type { DeliveryView } from '../../../src/server/present-delivery';
-import { ADMIN_TOKEN, CLI_PATH, REPO_ROOT, ServeProcess, assertBuilt, freePort, killAllServes, waitUntil } from '../../support/process-harness';
+import { ADMIN_TOKEN, CLI_PATH, REPO_ROOT, ServeProcess, assertBuilt, freePort, waitUntil } from '../../support/process-harness';
 import { HAPI_BASE_URL, registerPatientAndVisit } from './hapi';
 
 /**
@@ -244,7 +244,8 @@ export async function startPipeline(extraEnv: Record<string, string> = {}): Prom
       return Buffer.from(await res.arrayBuffer());
     },
     close: async () => {
-      await killAllServes();
+      // SIGTERM, as an orchestrator stops it: serve drains and exits on its own.
+      await serve.kill('SIGTERM');
       await simulator.stop();
       rmSync(dir, { recursive: true, force: true });
     },
