@@ -36,6 +36,8 @@ const KILL_AFTER = 60;
 const PHASE2_END = 170;
 const PSR_SYSTEM = 'https://pulsara-fhir-bridge.example.org/fhir/psr';
 const SEND_PARALLEL = 8;
+/** WORKER_CONCURRENCY of each replica: the most deliveries a replica holds at once. */
+const WORKERS = 4;
 
 interface Sent {
   fixture: CaseFixture;
@@ -63,7 +65,6 @@ describeWithPostgres('the PostgreSQL replicas test')('several serve replicas on 
   const sent: Sent[] = [];
   let replicaB: ServeProcess | undefined;
   let restartedA: ServeProcess | undefined;
-  let killedLogs = '';
 
   beforeAll(async () => {
     assertBuilt();
@@ -84,7 +85,7 @@ describeWithPostgres('the PostgreSQL replicas test')('several serve replicas on 
   });
 
   function env(port: number): Record<string, string> {
-    return world.serveEnv(port, storeUrl, { WORKER_CONCURRENCY: '4', POLL_INTERVAL_MS: '100', LEASE_SECONDS: '5' });
+    return world.serveEnv(port, storeUrl, { WORKER_CONCURRENCY: String(WORKERS), POLL_INTERVAL_MS: '100', LEASE_SECONDS: '5' });
   }
 
   async function startReplica(): Promise<ServeProcess> {
@@ -154,7 +155,6 @@ describeWithPostgres('the PostgreSQL replicas test')('several serve replicas on 
     const beforeKill = await waitUntil('the first deliveries', () => statusCounts(b), (c) => (c.delivered ?? 0) >= KILL_AFTER, 60_000, 25);
     await a.kill('SIGKILL');
     const tKill = Date.now();
-    killedLogs = a.logs();
     // The killed process held leases: they must run out and be taken over.
     const orphaned = await pgQuery<{ event_id: string }>(`SELECT event_id FROM ${schema}.pfb_deliveries WHERE status = 'processing' AND lease_owner LIKE $1`, [
       `${workerA}#%`,
@@ -197,14 +197,21 @@ describeWithPostgres('the PostgreSQL replicas test')('several serve replicas on 
     // The EHR: exactly one PSR per channel, exactly the set times as Observations.
     await expectWrittenOnce();
 
-    // Both replicas worked: every event was marked delivered, under a live lease, by one of them.
-    const byA = deliveredEventIds(killedLogs);
-    const byB = deliveredEventIds(b.logs());
-    const byA2 = deliveredEventIds(a2.logs());
+    // Both replicas worked: every event was marked delivered, under a live lease, by one of
+    // them. (Output read now: a process's last lines may arrive after its exit.) The one
+    // gap allowed: the killed replica committed "delivered" but died before logging it.
+    const loggedBy = async (): Promise<Array<Set<string>>> => [deliveredEventIds(a.logs()), deliveredEventIds(b.logs()), deliveredEventIds(a2.logs())];
+    const [byA, byB, byA2] = await waitUntil(
+      'each delivery logged by the replica that delivered it',
+      loggedBy,
+      (sets) => sent.every((s) => sets.some((set) => set.has(s.event.id)) || Date.parse(byEvent.get(s.event.id)?.deliveredAt ?? '') < tKill),
+      5_000,
+    );
     expect(byA.size).toBeGreaterThan(0);
     expect(byB.size).toBeGreaterThan(0);
     expect(byA2.size).toBeGreaterThan(0);
-    expect(new Set([...byA, ...byB, ...byA2])).toEqual(new Set(sent.map((s) => s.event.id)));
+    const unlogged = sent.filter((s) => !byA.has(s.event.id) && !byB.has(s.event.id) && !byA2.has(s.event.id));
+    expect(unlogged.length).toBeLessThanOrEqual(WORKERS);
     // The deliveries the killed replica held ended delivered by a live one, after its lease ran out.
     for (const row of orphaned) {
       expect(byA.has(row.event_id)).toBe(false);
@@ -212,7 +219,7 @@ describeWithPostgres('the PostgreSQL replicas test')('several serve replicas on 
     }
 
     // No PHI in any replica's log.
-    for (const output of [killedLogs, b.logs(), a2.logs()]) {
+    for (const output of [a.logs(), b.logs(), a2.logs()]) {
       for (const fixture of fixtures) {
         expect(output).not.toContain(fixture.mrn);
       }
@@ -223,7 +230,7 @@ describeWithPostgres('the PostgreSQL replicas test')('several serve replicas on 
         `replicas test: ${CASES} deliveries in ${totalMs} ms (${((CASES * 1000) / totalMs).toFixed(1)}/s over two replicas, kill and 5 s lease expiry included)`,
         `phase 1: ${PHASE1} webhooks accepted in ${phase1SentMs} ms; ${beforeKill.delivered} delivered ${tKill - t0} ms after the first webhook ` +
           `(${(((beforeKill.delivered ?? 0) * 1000) / (tKill - t0)).toFixed(1)}/s); ${orphaned.length} leases orphaned by kill -9`,
-        `delivered by: killed replica ${byA.size}, survivor ${byB.size}, restarted replica ${byA2.size}`,
+        `delivered by: killed replica ${byA.size}, survivor ${byB.size}, restarted replica ${byA2.size}; ${unlogged.length} delivered by the killed replica as it died, unlogged`,
       ].join('\n'),
     );
   });
