@@ -1,6 +1,5 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { getExpressionForResourceType, getSearchParameters } from '@medplum/core';
 import { Client } from 'pg';
 import type { Bundle, Resource } from '@medplum/fhirtypes';
 
@@ -111,37 +110,6 @@ export function deliveredEventIds(output: string): Set<string> {
       .filter((e) => e.message === 'delivered' && e.leaseKept === true && typeof e.eventId === 'string')
       .map((e) => e.eventId as string),
   );
-}
-
-/**
- * Makes the in-process sandbox's searches affordable at a few hundred resources, without
- * changing what they match. R4 shares one SearchParameter between many types, e.g.
- * `identifier` is "Account.identifier | ActivityDefinition.identifier | … ", and
- * Medplum's in-memory search evaluates that whole union on every stored resource: about
- * 1 ms per resource, so each Observation search over 600 Observations took most of a
- * second and 200 deliveries could not finish in minutes. Replacing each parameter of
- * `resourceTypes` by its own branches (Medplum's getExpressionForResourceType) keeps the
- * result (the other branches never match a resource of this type) at ~1/40 of the cost.
- * Call after the sandbox has indexed the definitions (startSandbox). Returns how many
- * parameters were narrowed.
- */
-export function narrowSearchExpressions(resourceTypes: readonly string[]): number {
-  let narrowed = 0;
-  for (const resourceType of resourceTypes) {
-    const params = getSearchParameters(resourceType);
-    if (!params) {
-      throw new Error(`no search parameters indexed for ${resourceType}: start the sandbox first`);
-    }
-    for (const [code, param] of Object.entries(params)) {
-      const own = param.expression ? getExpressionForResourceType(resourceType, param.expression) : undefined;
-      if (own && own !== param.expression) {
-        // A copy: the shared SearchParameter object still serves the other types.
-        params[code] = { ...param, expression: own };
-        narrowed += 1;
-      }
-    }
-  }
-  return narrowed;
 }
 
 /** GET a FHIR search on the sandbox and return its Bundle. */
