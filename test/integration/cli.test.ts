@@ -78,6 +78,15 @@ describe('pulsara-fhir-bridge CLI', () => {
     expect(unknown.stderr).toContain('no delivery dlv_nope');
   });
 
+  it('demo drives a sample case through, prints what was written and exits 0', async () => {
+    const result = await runCli(['demo'], {}, 60000);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/DocumentReference\/[\w-]+: "Pulsara Summary Report", application\/pdf/);
+    expect(result.stdout).toMatch(/Observation\/[\w-]+: Last known well time = 2026-11-25T18:05:00-06:00/);
+    expect(result.stdout).toContain('second delivery delivered: 0 created, 0 updated');
+    expect(result.stdout + result.stderr).not.toContain('E4410982');
+  });
+
   it('mapping validate and preview work on the shipped mapping', async () => {
     const repo = path.resolve(__dirname, '..', '..');
     const ok = await runCli(['mapping', 'validate', path.join(repo, 'mappings', 'default.json')]);
