@@ -2,7 +2,18 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { openStore } from '../../src/store/open-store';
-import { runCli } from '../support/run-cli';
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { runCli, CLI } from '../support/run-cli';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
 
 /** The built binary, driven as an operator would (shared/interface.md). */
 describe('pulsara-fhir-bridge CLI', () => {
@@ -85,6 +96,32 @@ describe('pulsara-fhir-bridge CLI', () => {
     expect(result.stdout).toMatch(/Observation\/[\w-]+: Last known well time = 2026-11-25T18:05:00-06:00/);
     expect(result.stdout).toContain('second delivery delivered: 0 created, 0 updated');
     expect(result.stdout + result.stderr).not.toContain('E4410982');
+  });
+
+  it('sandbox --seed serves FHIR R4 at <host>:<port>/fhir until SIGTERM', async () => {
+    const port = await freePort();
+    const child = spawn(process.execPath, [CLI, 'sandbox', '--port', String(port), '--seed'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      const printed = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          if (out.includes('\n')) resolve(out.trim());
+        });
+        child.once('exit', (code) => reject(new Error(`sandbox exited ${code}`)));
+      });
+      expect(printed).toMatch(new RegExp(`^http://(localhost|127\\.0\\.0\\.1):${port}/fhir$`));
+      const metadata = (await (await fetch(`${printed}/metadata`)).json()) as { resourceType: string; fhirVersion: string };
+      expect(metadata).toMatchObject({ resourceType: 'CapabilityStatement', fhirVersion: '4.0.1' });
+      const patients = (await (
+        await fetch(`${printed}/Patient?identifier=${encodeURIComponent('urn:oid:1.2.840.114350.1.13.0.1.7.5.737384.14|E4410982')}`)
+      ).json()) as { entry?: unknown[] };
+      expect(patients.entry).toHaveLength(1);
+    } finally {
+      const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    }
   });
 
   it('mapping validate and preview work on the shipped mapping', async () => {
