@@ -4,6 +4,7 @@
  * registration system would before Pulsara's event arrives: Patient with the MRN
  * E4410982, Encounter with the CSN 300018842 linked to it. Conditional creates
  * (If-None-Exist) make it safe to run again. Waits for the server to answer first.
+ * Runs from the bridge image (it needs dist/, built by `npm run build`).
  *
  * Environment:
  *   FHIR_BASE_URL         the FHIR R4 base (default http://hapi:8080/fhir)
@@ -42,54 +43,13 @@ async function waitForServer() {
   throw new Error(`${base}/metadata did not answer 200 within ${timeoutSeconds} s (last: ${last})`);
 }
 
-/** Creates the resource unless one with identifier=system|value exists; returns its id. */
-async function conditionalCreate(resource, system, value) {
-  const res = await fetch(`${base}/${resource.resourceType}`, {
-    method: 'POST',
-    headers: { 'Content-Type': FHIR_JSON, Accept: FHIR_JSON, 'If-None-Exist': `identifier=${system}|${value}` },
-    body: JSON.stringify(resource),
-  });
-  const body = await res.json().catch(() => undefined);
-  if ((res.status !== 200 && res.status !== 201) || !body || !body.id) {
-    throw new Error(`creating the ${resource.resourceType} answered ${res.status}: ${JSON.stringify(body).slice(0, 500)}`);
-  }
-  console.log(`${resource.resourceType}/${body.id} ${res.status === 201 ? 'created' : 'already there'}`);
-  return body.id;
-}
-
 async function main() {
   console.log(`waiting for ${base} ...`);
   await waitForServer();
-  const patientId = await conditionalCreate(
-    {
-      resourceType: 'Patient',
-      identifier: [
-        {
-          use: 'usual',
-          type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0203', code: 'MR', display: 'Medical record number' }] },
-          system: mrnSystem,
-          value: mrn,
-        },
-      ],
-      name: [{ use: 'official', family: 'Ruiz', given: ['Ana'] }],
-      gender: 'female',
-      birthDate: '1951-04-09',
-    },
-    mrnSystem,
-    mrn,
-  );
-  await conditionalCreate(
-    {
-      resourceType: 'Encounter',
-      identifier: [{ use: 'usual', system: csnSystem, value: csn }],
-      status: 'in-progress',
-      class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'EMER', display: 'emergency' },
-      subject: { reference: `Patient/${patientId}` },
-      period: { start: '2026-11-25T19:02:40Z' },
-    },
-    csnSystem,
-    csn,
-  );
+  // The same conditional-create seeding the demo uses against the embedded sandbox.
+  const { seedSandbox } = require('../dist/sandbox/seed');
+  const { patientId, encounterId } = await seedSandbox(base, { mrnSystem, csnSystem, mrn, csn });
+  console.log(`Patient/${patientId} and Encounter/${encounterId} are registered`);
 }
 
 main().catch((err) => {
