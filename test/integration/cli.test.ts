@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { openStore } from '../../src/store/open-store';
@@ -84,6 +84,11 @@ describe('pulsara-fhir-bridge CLI', () => {
 
     const replay = await runCli(['events', 'replay', '--channel', 'pc_cli'], env);
     expect(replay.code).toBe(0);
+    const elsewhere = await runCli(['events', 'list'], { STORE_URL: `sqlite:${path.join(dir, 'nope', 'bridge.sqlite')}` });
+    expect(elsewhere.code).toBe(1);
+    expect(elsewhere.stderr).toContain('no delivery store at');
+    expect(existsSync(path.join(dir, 'nope'))).toBe(false);
+
     const unknown = await runCli(['events', 'retry', 'dlv_nope'], env);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('no delivery dlv_nope');

@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
-import { openStore } from '../../store/open-store';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { openStore, parseStoreUrl } from '../../store/open-store';
 import type { Delivery, DeliveryStore, DeliveryStatus } from '../../store/types';
 import { DELIVERY_STATUSES } from '../../store/types';
 import { presentDelivery } from '../../server/present-delivery';
@@ -13,8 +15,21 @@ interface StoreOption {
   store?: string;
 }
 
+/**
+ * The ledger commands read an existing store; they never create one. A SQLite path that
+ * does not exist means the command runs somewhere other than serve (the default path is
+ * relative), and an empty new ledger would look like "no dead letters".
+ */
 async function withStore<T>(options: StoreOption, work: (store: DeliveryStore) => Promise<T>): Promise<T> {
-  const store = await openStore(options.store ?? process.env.STORE_URL ?? DEFAULT_STORE_URL);
+  const storeUrl = options.store ?? process.env.STORE_URL ?? DEFAULT_STORE_URL;
+  const location = parseStoreUrl(storeUrl);
+  if (location.kind === 'sqlite' && location.filename !== ':memory:' && !existsSync(location.filename)) {
+    throw new BridgeError(
+      'config-invalid',
+      `no delivery store at ${path.resolve(location.filename)}; run this where serve runs, with the same STORE_URL (or pass --store)`,
+    );
+  }
+  const store = await openStore(storeUrl);
   try {
     await store.init();
     return await work(store);
