@@ -31,6 +31,7 @@ export interface DemoResult {
 
 const DEMO_SECRET = 'whsec_demo_only_not_for_production';
 const DEMO_TOKEN = 'demo-token';
+const DEMO_ADMIN_TOKEN = 'demo-admin';
 
 async function waitForFinal(bridge: RunningBridge, eventId: string, timeoutMs: number): Promise<Delivery> {
   const deadline = Date.now() + timeoutMs;
@@ -84,6 +85,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       POLL_INTERVAL_MS: '100',
       RETRY_BASE_DELAY_MS: '200',
       LOG_LEVEL: options.logLevel ?? 'warn',
+      // Only a demo left running is explored by hand; a throw-away token, printed below.
+      ...(keepRunning ? { ADMIN_TOKEN: DEMO_ADMIN_TOKEN } : {}),
     });
     const bridge = await startBridge(config, createLogger({ level: config.logLevel }), { host: '127.0.0.1' });
     closers.push(() => bridge.close());
@@ -133,6 +136,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       out('');
       out(`Still running (Ctrl-C to stop): sandbox ${sandbox.baseUrl}, simulator ${simulator.baseUrl}, bridge ${bridge.url}`);
       out(`  send another: npx pulsara-fhir-bridge simulator send --url ${bridge.url}/webhooks/pulsara --secret ${DEMO_SECRET}`);
+      out(`  the ledger:   npx pulsara-fhir-bridge events list --store ${config.storeUrl}`);
+      out(`  admin API:    curl -H 'Authorization: Bearer ${DEMO_ADMIN_TOKEN}' ${bridge.url}/admin/deliveries`);
     } else {
       await closeAll();
     }
