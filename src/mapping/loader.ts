@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import type { MappingFile } from './types';
 import { MappingError } from './mapping-error';
 import { parseJsonText } from './json-text';
-import { validateMapping } from './validate';
+import { mappingProblems } from './validate';
 
 function deepFreeze<T>(value: T): T {
   if (typeof value === 'object' && value !== null) {
@@ -16,8 +16,8 @@ function deepFreeze<T>(value: T): T {
 
 /**
  * Reads, validates and returns a mapping file, frozen: it is loaded once and then only
- * read. Any problem (unreadable file, bad JSON, schema or semantic problem) throws one
- * MappingError listing all of them.
+ * read. Any problem (unreadable file, bad JSON, a key written twice, schema or semantic
+ * problem) throws one MappingError listing all of them.
  */
 export function loadMapping(path: string): MappingFile {
   let text: string;
@@ -32,7 +32,7 @@ export function loadMapping(path: string): MappingFile {
   if (!parsed.ok) {
     throw new MappingError([parsed.problem], path);
   }
-  const problems = validateMapping(parsed.value, path);
+  const problems = mappingProblems(parsed.value, path, text);
   if (problems.length > 0) {
     throw new MappingError(problems, path);
   }

@@ -42,6 +42,13 @@ describe('loadMapping', () => {
     expect(err.problems).toEqual([{ path: '$', message: expect.stringMatching(/^not valid JSON at line 4, column 3/) }]);
   });
 
+  it('refuses a mapping with a code name written twice, with the other problems', () => {
+    const file = path.join(fixtures, 'invalid-duplicate-code.json');
+    const err = loadError(file);
+    expect(err.problems.map((p) => p.path)).toEqual(['$.codes.ecg', '$.observations[1].code']);
+    expect(err.message).toContain(`  ${file} $.codes.ecg: 'ecg' is defined twice (lines 11 and 13); keep one`);
+  });
+
   it('reports a missing file plainly', () => {
     const missing = path.join(os.tmpdir(), `no-such-mapping-${process.pid}.json`);
     expect(fs.existsSync(missing)).toBe(false);

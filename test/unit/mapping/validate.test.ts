@@ -67,6 +67,20 @@ describe('validateMapping', () => {
     expect(problem.message).toMatch(/line 3, column 1: .*the file ends early/);
   });
 
+  it('reports a code name written twice, from the text, alongside the other problems', () => {
+    const problems = validateMapping(fs.readFileSync(fixture('invalid-duplicate-code.json'), 'utf8'));
+    expect(problems).toEqual([
+      { path: '$.codes.ecg', message: "'ecg' is defined twice (lines 11 and 13); keep one — as written, only the last (line 13) is used and the others are silently ignored" },
+      { path: '$.observations[1].code', message: "'ekg' is not a name in 'codes' — did you mean 'ecg'?" },
+    ]);
+  });
+
+  it('accepts every shipped mapping as text too (no key written twice)', () => {
+    for (const file of ['mappings/default.json', ...fs.readdirSync(repoFile('mappings/examples')).map((f) => `mappings/examples/${f}`)]) {
+      expect(validateMapping(fs.readFileSync(repoFile(file)), file)).toEqual([]);
+    }
+  });
+
   it('rejects a file that is not one object', () => {
     expect(validateMapping([], 'list.json')).toEqual([{ path: '$', message: expect.stringMatching(/^list\.json must hold one JSON object/) }]);
   });
