@@ -98,15 +98,18 @@ async function runPipeline(delivery: Delivery, deps: PipelineDeps, phi: string[]
   if (mrn === undefined) {
     throw new BridgeError(
       'identifier-empty',
-      `Channel ${channelId} has no value in its "${mapping.patient.identifierName}" identifier yet (the user may still be typing). ` +
-        'A later identifier event will deliver it; to deliver now, fill it in Pulsara and retry this delivery.',
+      `Channel ${channelId} has no value in its "${mapping.patient.identifierName}" identifier yet (the user may still be typing); ` +
+        'the identifier event Pulsara sends when it is filled in will deliver the channel.',
+      { schedule: 'skip' },
     );
   }
   const csn = mapping.encounter ? identifierValue(channel, mapping.encounter.identifierName) : undefined;
   if (mapping.encounter?.required && csn === undefined) {
     throw new BridgeError(
       'identifier-empty',
-      `Channel ${channelId} has no value in its "${mapping.encounter.identifierName}" identifier, which the mapping requires.`,
+      `Channel ${channelId} has no value in its "${mapping.encounter.identifierName}" identifier yet, which the mapping requires; ` +
+        'the identifier event Pulsara sends when it is filled in will deliver the channel.',
+      { schedule: 'skip' },
     );
   }
 

@@ -30,7 +30,8 @@ const MAX_RETRY_AFTER_MS = 24 * 3600 * 1000;
 
 export type RetryDecision =
   | { action: 'retry'; at: Date; waitingSince: Date | null }
-  | { action: 'dead'; reason: string };
+  | { action: 'dead'; reason: string }
+  | { action: 'ignore' };
 
 export interface AttemptState {
   /** Attempts made so far, including the one that just failed. */
@@ -52,6 +53,9 @@ export function decideRetry(
 ): RetryDecision {
   if (error.schedule === 'none') {
     return { action: 'dead', reason: 'permanent error' };
+  }
+  if (error.schedule === 'skip') {
+    return { action: 'ignore' };
   }
 
   if (error.schedule === 'patient-wait') {

@@ -131,6 +131,9 @@ export class WorkerPool {
         if (decision.action === 'retry') {
           await store.markRetry(delivery.id, owner, failure, decision.at, decision.waitingSince);
           log.warn('attempt failed; will retry', { code: error.code, error: error.message, retryAt: decision.at.toISOString() });
+        } else if (decision.action === 'ignore') {
+          await store.markIgnored(delivery.id, owner, `${error.code}: ${error.message}`);
+          log.info('nothing to deliver; ignored', { code: error.code, error: error.message });
         } else {
           const dead = { ...failure, message: decision.reason === 'permanent error' ? error.message : `${error.message} (${decision.reason})` };
           await store.markDead(delivery.id, owner, dead);
@@ -140,7 +143,7 @@ export class WorkerPool {
         // The lease will expire and the delivery will be claimed again: nothing is lost.
         log.error('could not record the attempt', { code: toBridgeError(storeErr).code });
       }
-      const result = decision.action === 'retry' ? 'retry' : 'dead';
+      const result = decision.action;
       metrics?.attempts.inc({ result, code: error.code });
       metrics?.deliveryDuration.observe({ result }, (Date.now() - started) / 1000);
     }

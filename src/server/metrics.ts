@@ -24,7 +24,7 @@ export function createMetrics(store?: DeliveryStore): BridgeMetrics {
   });
   const attempts = new Counter({
     name: 'pulsara_bridge_delivery_attempts_total',
-    help: 'Delivery attempts by result (delivered, retry, dead) and error code',
+    help: 'Delivery attempts by result (delivered, retry, dead, ignore) and error code',
     labelNames: ['result', 'code'] as const,
     registers: [registry],
   });

@@ -14,6 +14,8 @@ export interface DeliveryView {
   deliveredAt: string | null;
   waitingSince: string | null;
   lastError: Delivery['lastError'];
+  /** Why an ignored delivery had nothing to do. */
+  ignoredReason: string | null;
   outcome: Delivery['outcome'];
 }
 
@@ -33,6 +35,7 @@ export function presentDelivery(d: Delivery): DeliveryView {
     deliveredAt: iso(d.deliveredAt),
     waitingSince: iso(d.waitingSince),
     lastError: d.lastError,
+    ignoredReason: d.ignoredReason ?? null,
     outcome: d.outcome,
   };
 }

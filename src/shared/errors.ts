@@ -38,7 +38,9 @@ export type RetrySchedule =
   /** Ordinary exponential backoff (timeouts, 5xx, 429). */
   | 'backoff'
   /** Slow schedule over a long window: the patient or visit is not registered yet. */
-  | 'patient-wait';
+  | 'patient-wait'
+  /** Nothing to deliver now, and a later event will bring it: end as ignored, not dead. */
+  | 'skip';
 
 export interface BridgeErrorOptions {
   schedule?: RetrySchedule;
@@ -65,7 +67,7 @@ export class BridgeError extends Error {
   }
 
   get retryable(): boolean {
-    return this.schedule !== 'none';
+    return this.schedule === 'backoff' || this.schedule === 'patient-wait';
   }
 }
 

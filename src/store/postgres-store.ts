@@ -186,6 +186,10 @@ export class PostgresDeliveryStore implements DeliveryStore {
     return this.endLease({ id, workerId, set: `status = 'dead', last_error = $4, next_attempt_at = NULL`, values: [encodeJson(failure)] });
   }
 
+  async markIgnored(id: string, workerId: string, reason: string): Promise<boolean> {
+    return this.endLease({ id, workerId, set: `status = 'ignored', ignored_reason = $4, next_attempt_at = NULL`, values: [reason] });
+  }
+
   async get(id: string): Promise<Delivery | null> {
     const result = await this.query<LedgerRow>(`SELECT * FROM ${this.table} WHERE id = $1`, [id]);
     return result.rows.length === 1 ? toDelivery(result.rows[0]) : null;

@@ -239,6 +239,15 @@ export class SqliteDeliveryStore implements DeliveryStore {
     );
   }
 
+  async markIgnored(id: string, workerId: string, reason: string): Promise<boolean> {
+    return this.fenced(
+      `UPDATE deliveries SET status = 'ignored', ignored_reason = @reason, next_attempt_at = NULL,
+         lease_owner = NULL, lease_expires_at = NULL, updated_at = @now
+       WHERE ${HELD}`,
+      { id, worker: workerId, now: Date.now(), reason },
+    );
+  }
+
   async get(id: string): Promise<Delivery | null> {
     return this.run(() => {
       const row = this.stmt('SELECT * FROM deliveries WHERE id = ?').get(id) as DeliveryRow | undefined;

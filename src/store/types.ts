@@ -26,7 +26,8 @@ export type DeliveryStatus =
   | 'delivered'
   /** Gave up: permanent error, too many attempts, or the patient wait window ran out. */
   | 'dead'
-  /** Acknowledged but not for the bridge (event type or identifier not in the mapping). */
+  /** Nothing to do: not for the bridge (event type or identifier not in the mapping), or
+   *  nothing to deliver yet (the MRN field still empty; a later identifier event brings it). */
   | 'ignored';
 
 export const DELIVERY_STATUSES: readonly DeliveryStatus[] = ['pending', 'processing', 'retrying', 'delivered', 'dead', 'ignored'];
@@ -124,6 +125,8 @@ export interface DeliveryStore {
   markDelivered(id: string, workerId: string, outcome: WriteOutcome): Promise<boolean>;
   markRetry(id: string, workerId: string, failure: FailureRecord, nextAttemptAt: Date, waitingSince: Date | null): Promise<boolean>;
   markDead(id: string, workerId: string, failure: FailureRecord): Promise<boolean>;
+  /** Ends a delivery with nothing to do (e.g. the identifier is still empty); keeps the reason. */
+  markIgnored(id: string, workerId: string, reason: string): Promise<boolean>;
 
   get(id: string): Promise<Delivery | null>;
   list(filter?: DeliveryFilter): Promise<Delivery[]>;

@@ -173,3 +173,31 @@ describe('patient lookup outcomes', () => {
     expect(docs.entry ?? []).toHaveLength(0);
   });
 });
+
+describe('a channel whose MRN is still empty', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(async () => h?.close());
+
+  it('ends as ignored with the reason, writes nothing, and delivers once the MRN is filled in', async () => {
+    const sim = (method: string, path: string, body?: unknown) =>
+      fetch(`${h.simulator.baseUrl}/_sim${path}`, { method, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    await sim('PATCH', `/channels/${STROKE_CHANNEL_ID}/identifiers/MRN`, { value: '' });
+
+    const typing = h.mrnEvent({ name: 'CSN' });
+    expect((await h.send(typing)).status).toBe(202);
+    const ignored = await h.waitFor(typing.id);
+    expect(ignored.status).toBe('ignored');
+    expect(ignored.ignoredReason).toMatch(/^identifier-empty: .*"MRN" identifier yet/);
+    expect((await h.fhirGet<Bundle>('DocumentReference?_count=10')).entry ?? []).toHaveLength(0);
+    expect((await h.fhirGet<Bundle>('Observation?_count=10')).entry ?? []).toHaveLength(0);
+
+    // The user finishes typing: Pulsara sends the MRN's identifier event.
+    await sim('PATCH', `/channels/${STROKE_CHANNEL_ID}/identifiers/MRN`, { value: 'E4410982' });
+    const typed = h.mrnEvent();
+    await h.send(typed);
+    expect((await h.waitFor(typed.id)).status).toBe('delivered');
+  });
+});

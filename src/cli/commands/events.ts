@@ -87,9 +87,11 @@ export function formatTable(views: DeliveryView[]): string {
     v.receivedAt.replace(/\.\d+Z$/, 'Z'),
     v.status === 'delivered'
       ? `${v.outcome?.documentReferenceId ? `DocumentReference/${v.outcome.documentReferenceId}: ` : ''}${v.outcome?.created ?? 0} created, ${v.outcome?.updated ?? 0} updated, ${v.outcome?.unchanged ?? 0} unchanged`
-      : v.lastError
-        ? `${v.lastError.code}: ${v.lastError.message}`
-        : '',
+      : v.status === 'ignored'
+        ? (v.ignoredReason ?? '')
+        : v.lastError
+          ? `${v.lastError.code}: ${v.lastError.message}`
+          : '',
   ]);
   const head = ['ID', 'STATUS', 'TRIES', 'CHANNEL', 'RECEIVED', 'LAST RESULT'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));

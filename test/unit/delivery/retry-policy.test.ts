@@ -6,7 +6,7 @@ const settings = { ...DEFAULT_RETRY_SETTINGS, baseDelayMs: 1000, maxDelayMs: 600
 const unavailable = new BridgeError('ehr-unavailable', 'EHR down', { schedule: 'backoff' });
 
 function delayOf(decision: ReturnType<typeof decideRetry>): number {
-  if (decision.action !== 'retry') throw new Error(`expected retry, got ${decision.reason}`);
+  if (decision.action !== 'retry') throw new Error(`expected retry, got ${decision.action}`);
   return decision.at.getTime() - now.getTime();
 }
 
@@ -14,6 +14,12 @@ describe('decideRetry', () => {
   it('dead-letters permanent errors at once', () => {
     const error = new BridgeError('patient-ambiguous', 'ambiguous patient: 2 matches');
     expect(decideRetry(error, { attempts: 1, waitingSince: null }, settings, now)).toEqual({ action: 'dead', reason: 'permanent error' });
+  });
+
+  it('ends a delivery with nothing to do yet as ignored, not dead', () => {
+    const error = new BridgeError('identifier-empty', 'MRN still empty', { schedule: 'skip' });
+    expect(error.retryable).toBe(false);
+    expect(decideRetry(error, { attempts: 1, waitingSince: null }, settings, now)).toEqual({ action: 'ignore' });
   });
 
   it('backs off exponentially, with jitter between half and the full delay', () => {

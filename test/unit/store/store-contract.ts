@@ -179,6 +179,15 @@ export function describeStoreContract(label: string, makeHarness: () => StoreHar
       expect(await store.markDead(deliveryId, 'w1', FAILURE)).toBe(false);
     });
 
+    it('ends a delivery as ignored with its reason, fenced by the lease', async () => {
+      const { deliveryId } = await store.recordEvent(makeEvent('ch-1'));
+      await store.claim('w1', 60_000);
+      expect(await store.markIgnored(deliveryId, 'w2', 'not mine')).toBe(false);
+      expect(await store.markIgnored(deliveryId, 'w1', 'the MRN is still empty')).toBe(true);
+      expect(await store.get(deliveryId)).toMatchObject({ status: 'ignored', ignoredReason: 'the MRN is still empty', leaseOwner: null });
+      expect(await store.claim('w2', 60_000)).toBeNull();
+    });
+
     it('requeues a delivery by id and the newest delivery of a channel', async () => {
       const dead = (await store.recordEvent(makeEvent('ch-1'))).deliveryId;
       await store.claim('w1', 60_000);
