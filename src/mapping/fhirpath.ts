@@ -1,19 +1,19 @@
-import { evalFhirPath, parseFhirPath } from '@medplum/core';
+import { evalFhirPath } from '@medplum/core';
 import { BridgeError } from '../shared/errors';
 import type { PatientChannel } from '../pulsara/types';
 import { isFhirDateTime } from './fhir-datetime';
+import { fhirPathSyntaxProblem } from './fhirpath-syntax';
 
 /**
- * Checks that a FHIRPath expression parses and only uses functions and variables that
- * exist. Parsing alone accepts unknown function names, so the expression is also run
+ * Checks that a FHIRPath expression parses (brackets and quotes paired) and only uses
+ * functions and variables that exist. Parsing alone accepts unknown function names, so the expression is also run
  * once against an empty object, where it can fail only for those reasons.
  * Returns undefined when it is usable, else the reason in plain words.
  */
 export function fhirPathProblem(expression: string): string | undefined {
-  try {
-    parseFhirPath(expression);
-  } catch (err) {
-    return `is not a valid FHIRPath expression (${errorText(err)}); check brackets and quotes, e.g. timeline.where(key='ed_arrival').time`;
+  const syntax = fhirPathSyntaxProblem(expression);
+  if (syntax !== undefined) {
+    return syntax;
   }
   try {
     evalFhirPath(expression, {});
