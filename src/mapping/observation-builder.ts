@@ -3,7 +3,8 @@ import { BridgeError } from '../shared/errors';
 import { codeableConcept } from './codes';
 import { isInstantLike, toEpochMs } from './fhir-datetime';
 import { evaluateDateTime } from './fhirpath';
-import type { MappedObservation, MappingFile, MappingInput, ObservationMapping } from './types';
+import { whyNoTime } from './missing-time';
+import type { MappedObservation, MappingFile, MappingInput, MissingTime, ObservationMapping } from './types';
 
 /** Suffix of the identifier system of timeline Observations. */
 export const TIMELINE_SUFFIX = '/timeline';
@@ -28,19 +29,19 @@ function requireInstant(value: string, where: string): void {
 
 type ObservationValue = Pick<Observation, 'valueDateTime' | 'valueQuantity'>;
 
-/** The value of the Observation, or undefined when a time it needs is not set. */
-function observationValue(entry: ObservationMapping, time: string, input: MappingInput): ObservationValue | undefined {
+/** The value of the Observation, or why not when the start of its interval is not set. */
+function observationValue(entry: ObservationMapping, time: string, input: MappingInput): { value: ObservationValue } | { missing: MissingTime } {
   if (entry.value?.type !== 'minutesSince') {
-    return { valueDateTime: time };
+    return { value: { valueDateTime: time } };
   }
   const where = entryName(entry);
   const from = evaluateDateTime(entry.value.from, input.channel, `${where}.value.from`);
   if (from === undefined) {
-    return undefined;
+    return { missing: whyNoTime('value.from', entry.value.from, input.channel) };
   }
   requireInstant(from, `${where}.value.from`);
   requireInstant(time, `${where}.time`);
-  return { valueQuantity: { value: minutesBetween(from, time), unit: 'min', system: UCUM, code: 'min' } };
+  return { value: { valueQuantity: { value: minutesBetween(from, time), unit: 'min', system: UCUM, code: 'min' } } };
 }
 
 /**
@@ -56,11 +57,11 @@ export function buildObservation(mapping: MappingFile, entry: ObservationMapping
 
   const time = evaluateDateTime(entry.time, input.channel, `${where}.time`);
   if (time === undefined) {
-    return mapped;
+    return { ...mapped, missingTime: whyNoTime('time', entry.time, input.channel) };
   }
   const value = observationValue(entry, time, input);
-  if (value === undefined) {
-    return mapped;
+  if ('missing' in value) {
+    return { ...mapped, missingTime: value.missing };
   }
   const effective = entry.effective === undefined ? time : evaluateDateTime(entry.effective, input.channel, `${where}.effective`);
 
@@ -73,7 +74,7 @@ export function buildObservation(mapping: MappingFile, entry: ObservationMapping
     subject: { ...input.patient },
     ...(input.encounter && { encounter: { ...input.encounter } }),
     ...(effective !== undefined && { effectiveDateTime: effective }),
-    ...value,
+    ...value.value,
   };
   return mapped;
 }

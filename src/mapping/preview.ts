@@ -1,4 +1,5 @@
 import type { DocumentReference, Identifier, Observation } from '@medplum/fhirtypes';
+import { missingTimeText } from './missing-time';
 import type { MappedResources, MappingFile } from './types';
 
 /** What `mapping preview` prints: the resources, readable, with the PDF cut short. */
@@ -29,7 +30,8 @@ function shortenAttachment(doc: DocumentReference): DocumentReference {
 
 /**
  * Turns built resources into the preview shape. An entry whose time is not set shows
- * why nothing would be written, and what would happen to an Observation written before.
+ * why nothing would be written (a timeline key the channel lacks reads differently from
+ * a time not entered yet), and what would happen to an Observation written before.
  */
 export function toPreview(mapping: MappingFile, channelId: string, built: MappedResources): MappingPreview {
   return {
@@ -42,7 +44,7 @@ export function toPreview(mapping: MappingFile, channelId: string, built: Mapped
         : {
             key: entry.key,
             identifier: entry.identifier,
-            notWritten: `a time it needs is not set in this channel; an Observation written earlier would be ${entry.onRemoved === 'keep' ? 'kept' : 'marked entered-in-error'}`,
+            notWritten: `${entry.missingTime ? missingTimeText(entry.missingTime) : 'a time it needs is not set in this channel'}; an Observation written earlier would be ${entry.onRemoved === 'keep' ? 'kept' : 'marked entered-in-error'}`,
           },
     ),
   };

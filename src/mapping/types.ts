@@ -103,6 +103,20 @@ export interface MappedObservation {
   /** The Observation to write; undefined when the time is not set (time: null). */
   resource?: Observation;
   onRemoved: 'entered-in-error' | 'keep';
+  /** When `resource` is undefined: which expression found no time, and why (for previews). */
+  missingTime?: MissingTime;
+}
+
+/**
+ * Why an entry's time expression found no time. `no-timeline-entry`: it reads
+ * `timeline.where(key='X')` and the channel has no entry X (often a misspelt key);
+ * `not-set-yet`: entry X is there without a time; `no-result`: any other empty result.
+ * Carries mapping keys only, never channel values.
+ */
+export interface MissingTime {
+  field: 'time' | 'value.from';
+  reason: 'no-timeline-entry' | 'not-set-yet' | 'no-result';
+  timelineKey?: string;
 }
 
 export interface MappedResources {

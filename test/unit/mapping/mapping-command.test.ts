@@ -68,7 +68,10 @@ describe('mapping preview', () => {
     expect(preview.channel).toBe('pc_7f3a9c21');
     expect(preview.documentReference).toBeUndefined();
     expect(preview.observations.filter((o) => o.resource).map((o) => o.key)).toEqual(['first_medical_contact', 'last_known_well', 'ed_arrival']);
-    expect(preview.observations.find((o) => o.key === 'ct_complete')?.notWritten).toMatch(/not set in this channel/);
+    const notWritten = (key: string): string | undefined => preview.observations.find((o) => o.key === key)?.notWritten;
+    expect(notWritten('ct_complete')).toBe("time: the channel's timeline entry 'ct_complete' is not set yet; an Observation written earlier would be marked entered-in-error");
+    // The stroke channel has no STEMI timeline entries at all: that must not read as "not set yet".
+    expect(notWritten('ecg')).toMatch(/^time: the channel has no timeline entry 'first_ecg' \(misspelt key, or not used by this organisation\);/);
     expect(preview.observations[0].resource?.subject).toEqual({ reference: 'Patient/preview-patient' });
     expect(io.stderr).toContain('note: no --pdf given: the summary DocumentReference is not shown');
     expect(io.stderr).toContain('note: 3 of 9 observations would be written; nothing was posted');
