@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { PatientChannel } from '../../../src/pulsara/types';
 import { buildIdentifierEvent, sendWebhook } from '../../../src/simulator/webhook-sender';
+import { seedChannels, STROKE_CHANNEL_ID } from '../../../src/simulator/seed-channels';
 import type { SendWebhookResult } from '../../../src/simulator/webhook-sender';
 import type { WebhookEvent } from '../../../src/pulsara/types';
 import type { DeliveryView } from '../../../src/server/present-delivery';
@@ -35,26 +36,18 @@ export function newCase(): InteropCase {
   return { channelId: `pc_it_${suffix.toLowerCase()}`, mrn: `IT${suffix}`, csn: `CSN${suffix}` };
 }
 
-/** The contract's sample stroke channel, re-keyed to a test case. */
+/** The contract's sample stroke channel (as the simulator seeds it), re-keyed to a test case. */
 export function strokeChannel(c: InteropCase): PatientChannel {
+  const sample = seedChannels().find((channel) => channel.id === STROKE_CHANNEL_ID);
+  if (!sample) {
+    throw new Error(`the simulator no longer seeds ${STROKE_CHANNEL_ID}`);
+  }
   return {
+    ...sample,
     id: c.channelId,
-    status: 'active',
-    patient_type: 'stroke',
-    method_of_arrival: 'ems',
-    created_at: '2026-11-25T18:41:05Z',
-    updated_at: '2026-11-25T19:03:11Z',
-    organization: { id: 'org_12', name: 'Mercy General Hospital' },
-    patient: { first_name: 'Ana', last_name: 'Ruiz', dob: '1951-04-09', gender: 'female', age: 75 },
     identifiers: [
       { id: 'cid_501', name: 'MRN', category: 'hospital', value: c.mrn },
       { id: 'cid_502', name: 'CSN', category: 'hospital', value: c.csn },
-    ],
-    timeline: [
-      { key: 'first_medical_contact', label: 'First Contact', time: '2026-11-25T18:39:00Z', set_by: 'Metro EMS' },
-      { key: 'last_known_well', label: 'Last Known Well', time: '2026-11-25T18:05:00-06:00', set_by: 'Metro EMS' },
-      { key: 'ed_arrival', label: 'ER Door', time: '2026-11-25T19:02:40Z', set_by: 'Mercy General Hospital' },
-      { key: 'ct_complete', label: 'CT/CTA Complete', time: null, set_by: null },
     ],
   };
 }
