@@ -113,19 +113,40 @@ export function createPulsaraClient(options: PulsaraClientOptions): PulsaraClien
     });
   }
 
-  async function getChannel(channelId: string): Promise<PatientChannel> {
+  /**
+   * One API call: the channel id checked, a deadline over the whole exchange (body included),
+   * and every failure turned into a logged BridgeError.
+   */
+  async function call<T>(
+    kind: PulsaraCall,
+    channelId: string,
+    timeoutMs: number,
+    work: (ctx: FailureContext, signal: AbortSignal, startedAt: number) => Promise<T>,
+  ): Promise<T> {
     checkChannelId(channelId);
-    const ctx = context('channel', channelId);
-    const deadline = startDeadline(channelTimeoutMs);
+    const ctx = context(kind, channelId);
+    const deadline = startDeadline(timeoutMs);
     const startedAt = Date.now();
     try {
+      return await work(ctx, deadline.signal, startedAt);
+    } catch (err) {
+      const failure = errorForTransport(err, ctx, deadline.expired ? timeoutMs : undefined);
+      logFailure(ctx, failure, startedAt);
+      throw failure;
+    } finally {
+      deadline.clear();
+    }
+  }
+
+  function getChannel(channelId: string): Promise<PatientChannel> {
+    return call('channel', channelId, channelTimeoutMs, async (ctx, signal, startedAt) => {
       const response = await http.get<string>(base + encodeURIComponent(channelId), {
         headers: { ...authHeaders, Accept: 'application/json' },
         responseType: 'text',
         // Parse here, not in axios, so that malformed JSON is reported as such.
         transformResponse: [(data: unknown) => data],
         maxContentLength: MAX_CHANNEL_BYTES,
-        signal: deadline.signal,
+        signal,
       });
       if (response.status < 200 || response.status >= 300) {
         throw errorForStatus(response.status, headerValue(response, 'retry-after'), ctx);
@@ -144,53 +165,41 @@ export function createPulsaraClient(options: PulsaraClientOptions): PulsaraClien
       const channel = checkChannelShape(parsed, channelId);
       logger.debug('pulsara: channel read', { channelId, ms: Date.now() - startedAt });
       return channel;
-    } catch (err) {
-      const failure = errorForTransport(err, ctx, deadline.expired ? channelTimeoutMs : undefined);
-      logFailure(ctx, failure, startedAt);
-      throw failure;
-    } finally {
-      deadline.clear();
-    }
+    });
   }
 
-  async function getSummary(channelId: string): Promise<Buffer> {
-    checkChannelId(channelId);
-    const ctx = context('summary', channelId);
-    const deadline = startDeadline(summaryTimeoutMs);
-    const startedAt = Date.now();
-    try {
+  /** Drops a response body that will not be read (errors after destroy are expected). */
+  function discard(stream: Readable): void {
+    stream.on('error', () => undefined);
+    stream.destroy();
+  }
+
+  function getSummary(channelId: string): Promise<Buffer> {
+    return call('summary', channelId, summaryTimeoutMs, async (ctx, signal, startedAt) => {
       const response = await http.get<Readable>(`${base}${encodeURIComponent(channelId)}/summary`, {
         headers: { ...authHeaders, Accept: 'application/pdf' },
         responseType: 'stream',
-        signal: deadline.signal,
+        signal,
       });
       const stream = response.data;
       if (response.status < 200 || response.status >= 300) {
-        stream.on('error', () => undefined);
-        stream.destroy();
+        discard(stream);
         throw errorForStatus(response.status, headerValue(response, 'retry-after'), ctx);
       }
       const declared = Number(headerValue(response, 'content-length'));
       if (Number.isFinite(declared) && declared > maxSummaryBytes) {
-        stream.on('error', () => undefined);
-        stream.destroy();
+        discard(stream);
         throw summaryTooLarge(channelId, maxSummaryBytes);
       }
       const pdf = await readSummaryStream(stream, {
         channelId,
         maxBytes: maxSummaryBytes,
         contentType: headerValue(response, 'content-type'),
-        signal: deadline.signal,
+        signal,
       });
       logger.debug('pulsara: summary read', { channelId, bytes: pdf.length, ms: Date.now() - startedAt });
       return pdf;
-    } catch (err) {
-      const failure = errorForTransport(err, ctx, deadline.expired ? summaryTimeoutMs : undefined);
-      logFailure(ctx, failure, startedAt);
-      throw failure;
-    } finally {
-      deadline.clear();
-    }
+    });
   }
 
   return { getChannel, getSummary };
