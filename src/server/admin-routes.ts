@@ -2,7 +2,7 @@ import express from 'express';
 import type { Request, Response, NextFunction, Router } from 'express';
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { DeliveryStore, DeliveryStatus } from '../store/types';
-import { DELIVERY_STATUSES } from '../store/types';
+import { parseStatusFilter } from '../store/status-filter';
 import { outcome } from '../shared/operation-outcome';
 import type { Logger } from '../shared/logger';
 import { presentDelivery } from './present-delivery';
@@ -20,15 +20,6 @@ export interface AdminRouteOptions {
 function sameSecret(a: string, b: string): boolean {
   // Hash first so that lengths never differ and timing says nothing.
   return timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
-}
-
-function parseStatuses(value: unknown): DeliveryStatus[] | string {
-  if (value === undefined || value === '') {
-    return [];
-  }
-  const list = String(value).split(',').map((s) => s.trim());
-  const bad = list.filter((s) => !(DELIVERY_STATUSES as readonly string[]).includes(s));
-  return bad.length > 0 ? `unknown status ${bad.join(', ')}; use ${DELIVERY_STATUSES.join(', ')}` : (list as DeliveryStatus[]);
 }
 
 /**
@@ -54,14 +45,17 @@ export function createAdminRouter(options: AdminRouteOptions): Router {
   });
 
   router.get('/deliveries', async (req, res) => {
-    const statuses = parseStatuses(req.query.status);
-    if (typeof statuses === 'string') {
-      res.status(400).json(outcome('invalid', statuses));
+    const raw = req.query.status;
+    let status: DeliveryStatus[] | undefined;
+    try {
+      status = parseStatusFilter(typeof raw === 'string' ? [raw] : Array.isArray(raw) ? raw.map(String) : []);
+    } catch (err) {
+      res.status(400).json(outcome('invalid', (err as Error).message));
       return;
     }
     const limit = Math.min(Math.max(Number(req.query.limit ?? 100) || 100, 1), 1000);
     const channelId = typeof req.query.channel === 'string' && req.query.channel !== '' ? req.query.channel : undefined;
-    const deliveries = await store.list({ status: statuses.length > 0 ? statuses : undefined, channelId, limit });
+    const deliveries = await store.list({ status, channelId, limit });
     res.json({ count: deliveries.length, deliveries: deliveries.map(presentDelivery) });
   });
 

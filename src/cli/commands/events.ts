@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { openStore, parseStoreUrl } from '../../store/open-store';
-import type { Delivery, DeliveryStore, DeliveryStatus } from '../../store/types';
+import { parseStatusFilter } from '../../store/status-filter';
+import type { Delivery, DeliveryStore } from '../../store/types';
 import { DELIVERY_STATUSES } from '../../store/types';
 import { presentDelivery } from '../../server/present-delivery';
 import type { DeliveryView } from '../../server/present-delivery';
@@ -57,19 +58,6 @@ function found(delivery: Delivery | null, what: string): Delivery {
   return delivery;
 }
 
-/** Parses `--status dead,retrying` (repeatable). */
-export function parseStatusOption(values: string[] | undefined): DeliveryStatus[] | undefined {
-  if (!values || values.length === 0) {
-    return undefined;
-  }
-  const list = values.flatMap((v) => v.split(',')).map((s) => s.trim()).filter(Boolean);
-  const bad = list.filter((s) => !(DELIVERY_STATUSES as readonly string[]).includes(s));
-  if (bad.length > 0) {
-    throw new BridgeError('config-invalid', `unknown status ${bad.join(', ')}; use one of ${DELIVERY_STATUSES.join(', ')}`);
-  }
-  return list as DeliveryStatus[];
-}
-
 function pad(text: string, width: number): string {
   return text.length >= width ? text : text + ' '.repeat(width - text.length);
 }
@@ -115,7 +103,7 @@ export function registerEventsCommand(program: Command): void {
     .option('--store <url>', 'store URL (default: $STORE_URL)')
     .action(
       guarded(async (opts: StoreOption & { status?: string[]; channel?: string; limit: string; json?: boolean }) => {
-        const status = parseStatusOption(opts.status);
+        const status = parseStatusFilter(opts.status ?? []);
         const limit = Number(opts.limit);
         if (!Number.isInteger(limit) || limit < 1) {
           throw new BridgeError('config-invalid', `--limit must be a positive whole number, got "${opts.limit}"`);
