@@ -15,7 +15,7 @@ const { createBridgeApp } = require(path.join(dist, 'server', 'app'));
 const { createMetrics } = require(path.join(dist, 'server', 'metrics'));
 const { openStore } = require(path.join(dist, 'store', 'open-store'));
 const { silentLogger } = require(path.join(dist, 'shared', 'logger'));
-const { signWebhook, buildIdentifierEvent } = require(path.join(dist, 'simulator'));
+const { signWebhook, buildIdentifierEvent } = require(path.join(dist, 'tools', 'simulator'));
 
 function arg(name, fallback) {
   const i = process.argv.indexOf(`--${name}`);
@@ -42,9 +42,22 @@ async function load(port, bodies) {
       const { body, signature } = bodies[next++];
       const status = await new Promise((resolve, reject) => {
         const req = http.request(
-          { host: '127.0.0.1', port, method: 'POST', path: '/webhooks/pulsara', agent,
-            headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), 'Pulsara-Signature': signature } },
-          (res) => { res.resume(); res.on('end', () => resolve(res.statusCode)); },
+          {
+            host: '127.0.0.1',
+            port,
+            method: 'POST',
+            path: '/webhooks/pulsara',
+            agent,
+            headers: {
+              'Content-Type': 'application/json',
+              'Content-Length': Buffer.byteLength(body),
+              'Pulsara-Signature': signature,
+            },
+          },
+          (res) => {
+            res.resume();
+            res.on('end', () => resolve(res.statusCode));
+          },
         );
         req.on('error', reject);
         req.end(body);
@@ -60,14 +73,18 @@ async function load(port, bodies) {
 
 function makeBodies(n) {
   return Array.from({ length: n }, (_, i) => {
-    const body = JSON.stringify(buildIdentifierEvent({ channelId: `pc_bench_${i % 50}`, identifier: { id: 'cid_501', name: 'MRN' } }));
+    const body = JSON.stringify(
+      buildIdentifierEvent({ channelId: `pc_bench_${i % 50}`, identifier: { id: 'cid_501', name: 'MRN' } }),
+    );
     return { body, signature: signWebhook(body, SECRET, 'timestamped') };
   });
 }
 
 async function main() {
   const baselineApp = express();
-  baselineApp.post('/webhooks/pulsara', express.raw({ type: () => true, limit: '1mb' }), (_req, res) => res.status(202).json({ ok: true }));
+  baselineApp.post('/webhooks/pulsara', express.raw({ type: () => true, limit: '1mb' }), (_req, res) =>
+    res.status(202).json({ ok: true }),
+  );
   const baseline = await listen(baselineApp);
   const base = await load(baseline.address().port, makeBodies(REQUESTS));
   baseline.close();
@@ -76,9 +93,14 @@ async function main() {
   const store = await openStore(`sqlite:${path.join(dir, 'bench.sqlite')}`);
   await store.init();
   const app = createBridgeApp({
-    store, logger: silentLogger(), metrics: createMetrics(store),
+    store,
+    logger: silentLogger(),
+    metrics: createMetrics(store),
     signature: { scheme: 'timestamped', secrets: [SECRET], toleranceSeconds: 300 },
-    triggers: { events: ['patient_channel.identifier.created', 'patient_channel.identifier.updated'], identifierNames: ['MRN', 'CSN'] },
+    triggers: {
+      events: ['patient_channel.identifier.created', 'patient_channel.identifier.updated'],
+      identifierNames: ['MRN', 'CSN'],
+    },
     fhirCheck: async () => ({}),
   });
   const server = await listen(app);
@@ -89,8 +111,12 @@ async function main() {
   rmSync(dir, { recursive: true, force: true });
 
   console.log(`requests ${REQUESTS}, concurrency ${CONCURRENCY}`);
-  console.log(`baseline  express 202, no work      ${base.rps.toFixed(0).padStart(7)} req/s  ${JSON.stringify(base.statuses)}`);
-  console.log(`intake    signature + SQLite commit ${intake.rps.toFixed(0).padStart(7)} req/s  ${JSON.stringify(intake.statuses)}  stored ${stored}`);
+  console.log(
+    `baseline  express 202, no work      ${base.rps.toFixed(0).padStart(7)} req/s  ${JSON.stringify(base.statuses)}`,
+  );
+  console.log(
+    `intake    signature + SQLite commit ${intake.rps.toFixed(0).padStart(7)} req/s  ${JSON.stringify(intake.statuses)}  stored ${stored}`,
+  );
   console.log(`ratio     intake / baseline          ${(intake.rps / base.rps).toFixed(2)}`);
 }
 

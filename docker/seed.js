@@ -47,7 +47,7 @@ async function main() {
   console.log(`waiting for ${base} ...`);
   await waitForServer();
   // The same conditional-create seeding the demo uses against the embedded sandbox.
-  const { seedSandbox } = require('../dist/sandbox/seed');
+  const { seedSandbox } = require('../dist/tools/sandbox/seed');
   const { patientId, encounterId } = await seedSandbox(base, { mrnSystem, csnSystem, mrn, csn });
   console.log(`Patient/${patientId} and Encounter/${encounterId} are registered`);
 }

@@ -4,7 +4,7 @@ import type { ServeConfig } from './config/serve-config';
 import type { Logger } from './shared/logger';
 import { openStore } from './store/open-store';
 import type { DeliveryStore } from './store/types';
-import { loadMapping } from './mapping';
+import { loadMapping } from './mapping/check/loader';
 import { resolveMappingFile } from './config/mapping-path';
 import type { MappingFile } from './mapping/types';
 import { createPulsaraClient } from './pulsara/pulsara-client';
@@ -30,7 +30,11 @@ export interface RunningBridge {
  * The composition root of `serve` (and of the demo): load the mapping (refusing to start on
  * any problem), open the store, start the workers and the HTTP server.
  */
-export async function startBridge(config: ServeConfig, logger: Logger, options: { host?: string } = {}): Promise<RunningBridge> {
+export async function startBridge(
+  config: ServeConfig,
+  logger: Logger,
+  options: { host?: string } = {},
+): Promise<RunningBridge> {
   const mapping = loadMapping(resolveMappingFile(config.mappingFile));
   const store = await openStore(config.storeUrl, { logger });
   try {

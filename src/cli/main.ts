@@ -7,6 +7,7 @@ import { registerSimulatorCommand } from './commands/simulator';
 import { registerMappingCommand } from './commands/mapping';
 import { registerEventsCommand } from './commands/events';
 import { version } from '../version';
+import { failAndExit } from './process-exit';
 
 const program = new Command();
 program
@@ -21,7 +22,4 @@ registerSimulatorCommand(program);
 registerMappingCommand(program);
 registerEventsCommand(program);
 
-program.parseAsync(process.argv).catch((err: unknown) => {
-  process.stderr.write(`pulsara-fhir-bridge: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exit(1);
-});
+program.parseAsync(process.argv).catch((err: unknown) => failAndExit(err));

@@ -1,15 +1,18 @@
+import { processEnvironment } from '../config/env';
 import { isBridgeError } from '../shared/errors';
 import type { Logger } from '../shared/logger';
+import { processIo } from './output';
+import type { CommandIo } from './output';
 
 /** Prints an error for the operator (no stack for expected errors) and exits 1. */
-export function failAndExit(err: unknown, logger?: Logger): never {
+export function failAndExit(err: unknown, logger?: Logger, io: CommandIo = processIo): never {
   const message = err instanceof Error ? err.message : String(err);
   if (logger) {
     logger.error('fatal', { code: isBridgeError(err) ? err.code : 'internal', error: message });
   }
-  process.stderr.write(`pulsara-fhir-bridge: ${message}\n`);
-  if (!isBridgeError(err) && err instanceof Error && err.stack && process.env.LOG_LEVEL === 'debug') {
-    process.stderr.write(`${err.stack}\n`);
+  io.err(`pulsara-fhir-bridge: ${message}\n`);
+  if (!isBridgeError(err) && err instanceof Error && err.stack && processEnvironment().LOG_LEVEL === 'debug') {
+    io.err(`${err.stack}\n`);
   }
   process.exit(1);
 }

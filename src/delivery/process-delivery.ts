@@ -1,9 +1,10 @@
 import type { PatientChannel, WebhookEvent } from '../pulsara/types';
 import type { MappingFile } from '../mapping/types';
-import { buildResources } from '../mapping/build-resources';
+import { buildResources } from '../mapping/build/build-resources';
 import type { DeliveryWriter, FhirClient } from '../ehr/types';
 import { resolveSubject } from '../ehr/resolve-subject';
-import type { Delivery, WriteOutcome } from '../store/types';
+import type { Delivery } from '../store/types';
+import type { WriteOutcome } from '../shared/write-outcome';
 import { BridgeError } from '../shared/errors';
 import type { Logger } from '../shared/logger';
 
@@ -66,7 +67,11 @@ function redactError(err: unknown, phi: readonly string[]): unknown {
   }
   const scrub = (text: string): string => values.reduce((acc, v) => acc.split(v).join('[redacted]'), text);
   const detail = err.detail === undefined ? undefined : (JSON.parse(scrub(JSON.stringify(err.detail))) as unknown);
-  return new BridgeError(err.code, scrub(err.message), { schedule: err.schedule, retryAfterMs: err.retryAfterMs, detail });
+  return new BridgeError(err.code, scrub(err.message), {
+    schedule: err.schedule,
+    retryAfterMs: err.retryAfterMs,
+    detail,
+  });
 }
 
 function personalValues(channel: PatientChannel): string[] {
@@ -135,5 +140,9 @@ async function runPipeline(delivery: Delivery, deps: PipelineDeps, phi: string[]
   });
 
   const outcome = await deps.writer({ channelId, subject, resources, mappingVersion: mapping.version });
-  return { ...outcome, patientId: outcome.patientId ?? subject.patientId, encounterId: outcome.encounterId ?? subject.encounterId };
+  return {
+    ...outcome,
+    patientId: outcome.patientId ?? subject.patientId,
+    encounterId: outcome.encounterId ?? subject.encounterId,
+  };
 }

@@ -1,37 +1,18 @@
 import type { BridgeError } from '../shared/errors';
+import { DEFAULTS } from '../config/defaults';
+import type { RetrySettings } from '../config/settings';
 
 /**
  * The one place where a failure becomes "try again at T" or "dead letter". Settings come
- * from the environment (see README, Operating).
+ * from the environment (config/, README Operating).
  */
-export interface RetrySettings {
-  /** Attempts in all before a retryable failure becomes a dead letter. */
-  maxAttempts: number;
-  /** First backoff delay; doubles on each attempt. */
-  baseDelayMs: number;
-  /** Ceiling of the backoff delay (a server's Retry-After may ask for more). */
-  maxDelayMs: number;
-  /** How long a missing patient/visit is waited for before dead-lettering. */
-  patientWaitMs: number;
-  /** Interval of retries while waiting for the patient. */
-  patientRetryIntervalMs: number;
-}
-
-export const DEFAULT_RETRY_SETTINGS: RetrySettings = {
-  maxAttempts: 10,
-  baseDelayMs: 2000,
-  maxDelayMs: 15 * 60 * 1000,
-  patientWaitMs: 24 * 3600 * 1000,
-  patientRetryIntervalMs: 15 * 60 * 1000,
-};
+export const DEFAULT_RETRY_SETTINGS: RetrySettings = DEFAULTS.retry;
 
 /** A Retry-After beyond this is treated as this (a day), so that nothing waits forever. */
 const MAX_RETRY_AFTER_MS = 24 * 3600 * 1000;
 
 export type RetryDecision =
-  | { action: 'retry'; at: Date; waitingSince: Date | null }
-  | { action: 'dead'; reason: string }
-  | { action: 'ignore' };
+  { action: 'retry'; at: Date; waitingSince: Date | null } | { action: 'dead'; reason: string } | { action: 'ignore' };
 
 export interface AttemptState {
   /** Attempts made so far, including the one that just failed. */

@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { Delivery, DeliveryStore, WriteOutcome } from '../store/types';
+import type { Delivery, DeliveryStore } from '../store/types';
+import type { WriteOutcome } from '../shared/write-outcome';
 import type { Logger } from '../shared/logger';
 import { toBridgeError } from '../shared/errors';
-import type { RetrySettings } from './retry-policy';
+import type { RetrySettings } from '../config/settings';
 import { decideRetry } from './retry-policy';
-import type { BridgeMetrics } from '../server/metrics';
+import type { DeliveryMetrics } from './delivery-metrics';
 
 export interface WorkerPoolOptions {
   store: DeliveryStore;
@@ -16,7 +17,7 @@ export interface WorkerPoolOptions {
   pollIntervalMs: number;
   retry: RetrySettings;
   logger: Logger;
-  metrics?: BridgeMetrics;
+  metrics?: DeliveryMetrics;
 }
 
 /** Pause after the store fails, doubling up to this, so a down database is not hammered. */
@@ -101,11 +102,19 @@ export class WorkerPool {
 
   private async runOne(delivery: Delivery, owner: string): Promise<void> {
     const { store, logger, metrics, leaseMs } = this.options;
-    const log = logger.child({ deliveryId: delivery.id, eventId: delivery.eventId, channelId: delivery.channelId, attempt: delivery.attempts });
+    const log = logger.child({
+      deliveryId: delivery.id,
+      eventId: delivery.eventId,
+      channelId: delivery.channelId,
+      attempt: delivery.attempts,
+    });
     const started = Date.now();
-    const renew = setInterval(() => {
-      store.renewLease(delivery.id, owner, leaseMs).catch(() => undefined);
-    }, Math.max(1000, Math.floor(leaseMs / 3)));
+    const renew = setInterval(
+      () => {
+        store.renewLease(delivery.id, owner, leaseMs).catch(() => undefined);
+      },
+      Math.max(1000, Math.floor(leaseMs / 3)),
+    );
     renew.unref();
     try {
       const outcome = await this.options.process(delivery);
@@ -126,16 +135,27 @@ export class WorkerPool {
       clearInterval(renew);
       const error = toBridgeError(err);
       const failure = { code: error.code, message: error.message, detail: error.detail };
-      const decision = decideRetry(error, { attempts: delivery.attempts, waitingSince: delivery.waitingSince }, this.options.retry);
+      const decision = decideRetry(
+        error,
+        { attempts: delivery.attempts, waitingSince: delivery.waitingSince },
+        this.options.retry,
+      );
       try {
         if (decision.action === 'retry') {
           await store.markRetry(delivery.id, owner, failure, decision.at, decision.waitingSince);
-          log.warn('attempt failed; will retry', { code: error.code, error: error.message, retryAt: decision.at.toISOString() });
+          log.warn('attempt failed; will retry', {
+            code: error.code,
+            error: error.message,
+            retryAt: decision.at.toISOString(),
+          });
         } else if (decision.action === 'ignore') {
           await store.markIgnored(delivery.id, owner, `${error.code}: ${error.message}`);
           log.info('nothing to deliver; ignored', { code: error.code, error: error.message });
         } else {
-          const dead = { ...failure, message: decision.reason === 'permanent error' ? error.message : `${error.message} (${decision.reason})` };
+          const dead = {
+            ...failure,
+            message: decision.reason === 'permanent error' ? error.message : `${error.message} (${decision.reason})`,
+          };
           await store.markDead(delivery.id, owner, dead);
           log.error('dead letter', { code: error.code, error: dead.message });
         }

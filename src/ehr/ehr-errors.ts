@@ -25,7 +25,11 @@ export interface EhrFailureDetail {
 }
 
 function isOperationOutcome(body: unknown): body is OperationOutcome {
-  return typeof body === 'object' && body !== null && (body as { resourceType?: unknown }).resourceType === 'OperationOutcome';
+  return (
+    typeof body === 'object' &&
+    body !== null &&
+    (body as { resourceType?: unknown }).resourceType === 'OperationOutcome'
+  );
 }
 
 /** The issues of an OperationOutcome body, or undefined when the body is something else. */
@@ -43,7 +47,9 @@ export function outcomeIssues(body: unknown): OutcomeIssueDetail[] | undefined {
 
 function describeIssues(issues: OutcomeIssueDetail[] | undefined): string | undefined {
   const texts = (issues ?? [])
-    .map((i) => [i.diagnostics, i.expression?.length ? `(at ${i.expression.join(', ')})` : undefined].filter(Boolean).join(' '))
+    .map((i) =>
+      [i.diagnostics, i.expression?.length ? `(at ${i.expression.join(', ')})` : undefined].filter(Boolean).join(' '),
+    )
     .filter((t) => t.length > 0);
   return texts.length > 0 ? texts.join('; ') : undefined;
 }
@@ -53,26 +59,49 @@ function headerValue(headers: Record<string, string>, name: string): string | un
 }
 
 /** Classifies a non-2xx answer of the EHR. `request` names the call without its query string. */
-export function httpFailure(status: number, headers: Record<string, string>, body: unknown, request: string): BridgeError {
+export function httpFailure(
+  status: number,
+  headers: Record<string, string>,
+  body: unknown,
+  request: string,
+): BridgeError {
   const issues = outcomeIssues(body);
   const detail: EhrFailureDetail = { status, request, issues };
   const said = describeIssues(issues);
   const suffix = said ? `: ${said}` : '';
   if (status === 401 || status === 403) {
-    return new BridgeError('ehr-auth', `The EHR refused our credentials (${status}) on ${request}${suffix}`, { detail });
+    return new BridgeError('ehr-auth', `The EHR refused our credentials (${status}) on ${request}${suffix}`, {
+      detail,
+    });
   }
   if (status === 429) {
     const retryAfterMs = parseRetryAfter(headerValue(headers, 'retry-after'));
-    return new BridgeError('ehr-rate-limited', `The EHR rate-limited ${request} (429)`, { schedule: 'backoff', retryAfterMs, detail });
+    return new BridgeError('ehr-rate-limited', `The EHR rate-limited ${request} (429)`, {
+      schedule: 'backoff',
+      retryAfterMs,
+      detail,
+    });
   }
   if (status >= 500) {
     const retryAfterMs = parseRetryAfter(headerValue(headers, 'retry-after'));
-    return new BridgeError('ehr-unavailable', `The EHR failed on ${request} (${status})${suffix}`, { schedule: 'backoff', retryAfterMs, detail });
+    return new BridgeError('ehr-unavailable', `The EHR failed on ${request} (${status})${suffix}`, {
+      schedule: 'backoff',
+      retryAfterMs,
+      detail,
+    });
   }
   if (status === 412) {
-    return new BridgeError('ehr-conflict', `The EHR answered 412 on ${request}: the match is ambiguous or the resource changed meanwhile${suffix}`, { detail });
+    return new BridgeError(
+      'ehr-conflict',
+      `The EHR answered 412 on ${request}: the match is ambiguous or the resource changed meanwhile${suffix}`,
+      { detail },
+    );
   }
-  return new BridgeError('ehr-rejected', `The EHR rejected ${request} (${status})${said ? `: ${said}` : ' without an OperationOutcome'}`, { detail });
+  return new BridgeError(
+    'ehr-rejected',
+    `The EHR rejected ${request} (${status})${said ? `: ${said}` : ' without an OperationOutcome'}`,
+    { detail },
+  );
 }
 
 /** Axios codes that mean our request could not even be formed: retrying will not help. */
@@ -86,5 +115,9 @@ export function networkFailure(err: unknown, request: string): BridgeError {
     return new BridgeError('internal', `Could not send ${request} to the EHR (${reason})`, { cause: err });
   }
   const detail: EhrFailureDetail = { request };
-  return new BridgeError('ehr-unavailable', `The EHR did not answer ${request} (${reason})`, { schedule: 'backoff', detail, cause: err });
+  return new BridgeError('ehr-unavailable', `The EHR did not answer ${request} (${reason})`, {
+    schedule: 'backoff',
+    detail,
+    cause: err,
+  });
 }

@@ -1,6 +1,7 @@
 import axios from 'axios';
 import type { AxiosResponse, RawAxiosResponseHeaders, AxiosResponseHeaders } from 'axios';
 import type { Bundle, Resource } from '@medplum/fhirtypes';
+import { DEFAULTS } from '../config/defaults';
 import { BridgeError } from '../shared/errors';
 import type { Logger } from '../shared/logger';
 import { silentLogger } from '../shared/logger';
@@ -12,13 +13,12 @@ export interface FhirClientOptions {
   /** The FHIR R4 base, e.g. `http://localhost:8090/fhir` (a trailing slash is ignored). */
   baseUrl: string;
   auth: EhrAuth;
-  /** Per-request timeout; default 30 s (a 50 MB PDF upload needs time). */
+  /** Per-request timeout; default DEFAULTS.fhir.timeoutMs (a 50 MB PDF upload needs time). */
   timeoutMs?: number;
   logger?: Logger;
 }
 
 const FHIR_JSON = 'application/fhir+json';
-const DEFAULT_TIMEOUT_MS = 30_000;
 
 type Method = 'GET' | 'POST' | 'PUT';
 
@@ -63,7 +63,7 @@ export function createFhirClient(options: FhirClientOptions): FhirClient {
   const logger = options.logger ?? silentLogger();
   const http = axios.create({
     baseURL: baseUrl,
-    timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    timeout: options.timeoutMs ?? DEFAULTS.fhir.timeoutMs,
     // Inline PDFs of up to 50 MB grow by a third in base64.
     maxBodyLength: Infinity,
     maxContentLength: Infinity,
@@ -74,7 +74,12 @@ export function createFhirClient(options: FhirClientOptions): FhirClient {
     maxRedirects: 0,
   });
 
-  async function send(method: Method, path: string, body: Resource | undefined, extraHeaders: Record<string, string>): Promise<AxiosResponse<unknown>> {
+  async function send(
+    method: Method,
+    path: string,
+    body: Resource | undefined,
+    extraHeaders: Record<string, string>,
+  ): Promise<AxiosResponse<unknown>> {
     const headers: Record<string, string> = {
       Accept: FHIR_JSON,
       ...(body ? { 'Content-Type': FHIR_JSON } : {}),
@@ -83,13 +88,23 @@ export function createFhirClient(options: FhirClientOptions): FhirClient {
     };
     try {
       // An empty path addresses the base itself (transaction Bundles).
-      return await http.request({ method, url: path.replace(/^\/+/, ''), data: body === undefined ? undefined : JSON.stringify(body), headers });
+      return await http.request({
+        method,
+        url: path.replace(/^\/+/, ''),
+        data: body === undefined ? undefined : JSON.stringify(body),
+        headers,
+      });
     } catch (err) {
       throw networkFailure(err, describeRequest(method, path));
     }
   }
 
-  async function request<T>(method: Method, path: string, body?: Resource, extraHeaders: Record<string, string> = {}): Promise<FhirResponse<T>> {
+  async function request<T>(
+    method: Method,
+    path: string,
+    body?: Resource,
+    extraHeaders: Record<string, string> = {},
+  ): Promise<FhirResponse<T>> {
     const what = describeRequest(method, path);
     const started = Date.now();
     let response = await send(method, path, body, extraHeaders);
@@ -112,7 +127,9 @@ export function createFhirClient(options: FhirClientOptions): FhirClient {
   async function getResource<T>(path: string): Promise<T> {
     const response = await request<T>('GET', path);
     if (response.body === undefined) {
-      throw new BridgeError('ehr-unavailable', `The EHR answered ${describeRequest('GET', path)} with an empty body`, { schedule: 'backoff' });
+      throw new BridgeError('ehr-unavailable', `The EHR answered ${describeRequest('GET', path)} with an empty body`, {
+        schedule: 'backoff',
+      });
     }
     return response.body;
   }
@@ -120,9 +137,12 @@ export function createFhirClient(options: FhirClientOptions): FhirClient {
   return {
     baseUrl,
     get: <T extends Resource = Resource>(path: string) => getResource<T>(path),
-    search: (resourceType: string, query: Record<string, string>) => getResource<Bundle>(`${resourceType}?${new URLSearchParams(query).toString()}`),
-    post: <T extends Resource = Resource>(path: string, body: Resource, headers?: Record<string, string>) => request<T>('POST', path, body, headers),
-    put: <T extends Resource = Resource>(path: string, body: Resource, headers?: Record<string, string>) => request<T>('PUT', path, body, headers),
+    search: (resourceType: string, query: Record<string, string>) =>
+      getResource<Bundle>(`${resourceType}?${new URLSearchParams(query).toString()}`),
+    post: <T extends Resource = Resource>(path: string, body: Resource, headers?: Record<string, string>) =>
+      request<T>('POST', path, body, headers),
+    put: <T extends Resource = Resource>(path: string, body: Resource, headers?: Record<string, string>) =>
+      request<T>('PUT', path, body, headers),
     capabilities: () => getResource<Resource>('metadata'),
   };
 }

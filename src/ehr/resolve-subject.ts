@@ -1,4 +1,5 @@
-import type { Bundle, Encounter, Patient, Resource } from '@medplum/fhirtypes';
+import type { Encounter, Patient } from '@medplum/fhirtypes';
+import { matchesOf } from './search-results';
 import { BridgeError } from '../shared/errors';
 import type { Logger } from '../shared/logger';
 import type { FhirClient, ResolvedSubject } from './types';
@@ -18,18 +19,12 @@ export interface ResolveSubjectOptions {
   logger?: Logger;
 }
 
-/** Resources of the asked type in a searchset (leaves out `_include`d and outcome entries). */
-export function matchesOf<T extends Resource>(bundle: Bundle, resourceType: T['resourceType']): T[] {
-  return (bundle.entry ?? [])
-    .filter((entry) => entry.search?.mode !== 'include' && entry.search?.mode !== 'outcome')
-    .map((entry) => entry.resource)
-    .filter((resource): resource is T => resource?.resourceType === resourceType);
-}
-
 function referencesPatient(encounter: Encounter, patientId: string): boolean {
   const reference = encounter.subject?.reference;
   // Servers may answer with absolute references; compare the Type/id tail.
-  return reference !== undefined && (reference === `Patient/${patientId}` || reference.endsWith(`/Patient/${patientId}`));
+  return (
+    reference !== undefined && (reference === `Patient/${patientId}` || reference.endsWith(`/Patient/${patientId}`))
+  );
 }
 
 /**
@@ -37,49 +32,79 @@ function referencesPatient(encounter: Encounter, patientId: string): boolean {
  * registered is worth waiting for ('patient-wait'); several matches never resolve by
  * themselves (permanent). Messages and logs name systems and counts, never MRN/CSN values.
  */
-export async function resolveSubject(client: FhirClient, query: SubjectQuery, options: ResolveSubjectOptions = {}): Promise<ResolvedSubject> {
+export async function resolveSubject(
+  client: FhirClient,
+  query: SubjectQuery,
+  options: ResolveSubjectOptions = {},
+): Promise<ResolvedSubject> {
   if (query.mrn.trim() === '') {
     throw new BridgeError('identifier-empty', 'The channel has no MRN value to look the patient up with');
   }
-  const patients = matchesOf<Patient>(await client.search('Patient', { identifier: `${query.patientSystem}|${query.mrn}` }), 'Patient');
+  const patients = matchesOf<Patient>(
+    await client.search('Patient', { identifier: `${query.patientSystem}|${query.mrn}` }),
+    'Patient',
+  );
   if (patients.length === 0) {
-    throw new BridgeError('patient-not-found', `No Patient with identifier system ${query.patientSystem} and the channel's MRN yet; waiting for registration`, {
-      schedule: 'patient-wait',
-    });
+    throw new BridgeError(
+      'patient-not-found',
+      `No Patient with identifier system ${query.patientSystem} and the channel's MRN yet; waiting for registration`,
+      {
+        schedule: 'patient-wait',
+      },
+    );
   }
   if (patients.length > 1) {
-    throw new BridgeError('patient-ambiguous', `ambiguous patient: ${patients.length} matches for identifier system ${query.patientSystem} and the channel's MRN; merge or correct them in the EHR`, {
-      detail: { patientIds: patients.map((p) => p.id) },
-    });
+    throw new BridgeError(
+      'patient-ambiguous',
+      `ambiguous patient: ${patients.length} matches for identifier system ${query.patientSystem} and the channel's MRN; merge or correct them in the EHR`,
+      {
+        detail: { patientIds: patients.map((p) => p.id) },
+      },
+    );
   }
   const patientId = patients[0].id as string;
   const subject: ResolvedSubject = { patient: { reference: `Patient/${patientId}` }, patientId };
 
   if (!query.encounterSystem || !query.csn?.trim()) {
     if (query.encounterRequired) {
-      throw new BridgeError('encounter-not-found', "The channel has no CSN yet and the mapping requires an encounter; waiting for it", { schedule: 'patient-wait' });
+      throw new BridgeError(
+        'encounter-not-found',
+        'The channel has no CSN yet and the mapping requires an encounter; waiting for it',
+        { schedule: 'patient-wait' },
+      );
     }
     options.logger?.debug('subject resolved', { patientId });
     return subject;
   }
 
   const found = matchesOf<Encounter>(
-    await client.search('Encounter', { identifier: `${query.encounterSystem}|${query.csn}`, patient: `Patient/${patientId}` }),
+    await client.search('Encounter', {
+      identifier: `${query.encounterSystem}|${query.csn}`,
+      patient: `Patient/${patientId}`,
+    }),
     'Encounter',
   );
   // Some servers ignore the patient parameter; never link another patient's visit.
   const encounters = found.filter((e) => referencesPatient(e, patientId));
   if (encounters.length > 1) {
-    throw new BridgeError('encounter-ambiguous', `ambiguous encounter: ${encounters.length} matches for identifier system ${query.encounterSystem} and the channel's CSN on Patient/${patientId}`, {
-      detail: { patientId, encounterIds: encounters.map((e) => e.id) },
-    });
+    throw new BridgeError(
+      'encounter-ambiguous',
+      `ambiguous encounter: ${encounters.length} matches for identifier system ${query.encounterSystem} and the channel's CSN on Patient/${patientId}`,
+      {
+        detail: { patientId, encounterIds: encounters.map((e) => e.id) },
+      },
+    );
   }
   if (encounters.length === 0) {
     if (query.encounterRequired) {
-      throw new BridgeError('encounter-not-found', `No Encounter with identifier system ${query.encounterSystem} and the channel's CSN on Patient/${patientId} yet; waiting for it`, {
-        schedule: 'patient-wait',
-        detail: { patientId },
-      });
+      throw new BridgeError(
+        'encounter-not-found',
+        `No Encounter with identifier system ${query.encounterSystem} and the channel's CSN on Patient/${patientId} yet; waiting for it`,
+        {
+          schedule: 'patient-wait',
+          detail: { patientId },
+        },
+      );
     }
     options.logger?.info('encounter not found, writing without it', { patientId });
     return subject;

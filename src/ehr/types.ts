@@ -1,15 +1,6 @@
 import type { Bundle, Encounter, Patient, Reference, Resource } from '@medplum/fhirtypes';
 import type { MappedResources } from '../mapping/types';
-import type { WriteOutcome } from '../store/types';
-
-/**
- * How a given EHR accepts writes.
- * - `transaction`: one R4 transaction Bundle with conditional creates/updates (HAPI, the
- *   sandbox, most generic R4 servers).
- * - `sequential`: one request at a time, search-before-create, for servers without
- *   transactions or conditional create (Epic-like).
- */
-export type EhrDialect = 'transaction' | 'sequential';
+import type { WriteOutcome } from '../shared/write-outcome';
 
 export interface FhirResponse<T = Resource> {
   status: number;
@@ -24,8 +15,16 @@ export interface FhirClient {
   get<T extends Resource = Resource>(path: string): Promise<T>;
   /** Search returning a Bundle. */
   search(resourceType: string, query: Record<string, string>): Promise<Bundle>;
-  post<T extends Resource = Resource>(path: string, body: Resource, headers?: Record<string, string>): Promise<FhirResponse<T>>;
-  put<T extends Resource = Resource>(path: string, body: Resource, headers?: Record<string, string>): Promise<FhirResponse<T>>;
+  post<T extends Resource = Resource>(
+    path: string,
+    body: Resource,
+    headers?: Record<string, string>,
+  ): Promise<FhirResponse<T>>;
+  put<T extends Resource = Resource>(
+    path: string,
+    body: Resource,
+    headers?: Record<string, string>,
+  ): Promise<FhirResponse<T>>;
   /** GET metadata (CapabilityStatement): used by /readyz. */
   capabilities(): Promise<Resource>;
 }

@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { SignatureScheme } from '../config/settings';
 
 /**
  * Verifies the `Pulsara-Signature` header over the raw request bytes, before any parsing.
@@ -7,10 +8,6 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
  * - `hmac-sha256`: the hex or base64 HMAC of the body alone.
  * Comparison is constant-time; any secret of the configured list may match.
  */
-export type SignatureScheme = 'timestamped' | 'hmac-sha256';
-
-export const SIGNATURE_SCHEMES: readonly SignatureScheme[] = ['timestamped', 'hmac-sha256'];
-
 export interface SignatureSettings {
   scheme: SignatureScheme;
   secrets: readonly string[];
@@ -18,9 +15,7 @@ export interface SignatureSettings {
   toleranceSeconds: number;
 }
 
-export type SignatureVerdict =
-  | { ok: true }
-  | { ok: false; reason: 'missing' | 'malformed' | 'stale' | 'mismatch' };
+export type SignatureVerdict = { ok: true } | { ok: false; reason: 'missing' | 'malformed' | 'stale' | 'mismatch' };
 
 const SHA256_BYTES = 32;
 const HEX_64 = /^[0-9a-f]{64}$/;
@@ -59,7 +54,12 @@ function anyMatches(presented: readonly Buffer[], expected: readonly Buffer[]): 
   return matched;
 }
 
-function verifyTimestamped(raw: Buffer, header: string, settings: SignatureSettings, nowSeconds: number): SignatureVerdict {
+function verifyTimestamped(
+  raw: Buffer,
+  header: string,
+  settings: SignatureSettings,
+  nowSeconds: number,
+): SignatureVerdict {
   let timestamp: string | undefined;
   const presented: Buffer[] = [];
   for (const part of header.split(',')) {

@@ -5,8 +5,7 @@ import type { WebhookEvent } from '../pulsara/types';
  * mapping wants it. Unknown extra fields are ignored, never rejected.
  */
 export type EventCheck =
-  | { ok: true; event: WebhookEvent; channelId: string | null; ignoredReason?: string }
-  | { ok: false; problem: string };
+  { ok: true; event: WebhookEvent; channelId: string | null; ignoredReason?: string } | { ok: false; problem: string };
 
 export interface TriggerSettings {
   events: readonly string[];
@@ -48,7 +47,12 @@ export function checkWebhookEvent(body: unknown, triggers: TriggerSettings): Eve
     return { ok: false, problem: '"data.identifier.name" must be a non-empty string' };
   }
   if (!triggers.identifierNames.includes(identifier.name)) {
-    return { ok: true, event, channelId, ignoredReason: `identifier ${identifier.name} is not a trigger in the mapping` };
+    return {
+      ok: true,
+      event,
+      channelId,
+      ignoredReason: `identifier ${identifier.name} is not a trigger in the mapping`,
+    };
   }
   return { ok: true, event, channelId };
 }

@@ -8,7 +8,7 @@ import type { SignatureSettings } from './signature';
 import { verifySignature } from './signature';
 import type { TriggerSettings } from './webhook-event';
 import { checkWebhookEvent } from './webhook-event';
-import type { IntakeMetrics } from '../server/metrics';
+import type { IntakeMetrics } from './intake-metrics';
 
 export const WEBHOOK_PATH = '/webhooks/pulsara';
 export const WEBHOOK_BODY_LIMIT = '1mb';
@@ -86,8 +86,15 @@ export function createWebhookRouter(options: WebhookRouteOptions): Router {
       } catch (err) {
         count('store-unavailable');
         const code = isBridgeError(err) ? err.code : 'internal';
-        logger.error('webhook not stored', { eventId: check.event.id, code, error: err instanceof Error ? err.message : String(err) });
-        res.status(503).set('Retry-After', '5').json(outcome('transient', 'the delivery store is unavailable; retry later'));
+        logger.error('webhook not stored', {
+          eventId: check.event.id,
+          code,
+          error: err instanceof Error ? err.message : String(err),
+        });
+        res
+          .status(503)
+          .set('Retry-After', '5')
+          .json(outcome('transient', 'the delivery store is unavailable; retry later'));
       }
     },
   );

@@ -1,4 +1,12 @@
-import type { Coding, DocumentReference, Observation, Reference, Patient, Encounter, Identifier } from '@medplum/fhirtypes';
+import type {
+  Coding,
+  DocumentReference,
+  Observation,
+  Reference,
+  Patient,
+  Encounter,
+  Identifier,
+} from '@medplum/fhirtypes';
 import type { PatientChannel } from '../pulsara/types';
 
 /**

@@ -7,6 +7,7 @@
 import type { Readable } from 'node:stream';
 import axios from 'axios';
 import type { AxiosResponse, RawAxiosRequestHeaders } from 'axios';
+import { DEFAULTS } from '../config/defaults';
 import { BridgeError } from '../shared/errors';
 import { silentLogger } from '../shared/logger';
 import type { Logger } from '../shared/logger';
@@ -16,10 +17,6 @@ import type { FailureContext, PulsaraCall } from './pulsara-errors';
 import { readSummaryStream, summaryTooLarge } from './summary-stream';
 import type { PatientChannel } from './types';
 
-export const DEFAULT_TOKEN_HEADER = 'x-api-key';
-export const DEFAULT_CHANNEL_TIMEOUT_MS = 15_000;
-export const DEFAULT_SUMMARY_TIMEOUT_MS = 60_000;
-export const DEFAULT_MAX_SUMMARY_BYTES = 50 * 1024 * 1024;
 /** Channels are small JSON documents; anything near this is not one. */
 const MAX_CHANNEL_BYTES = 10 * 1024 * 1024;
 
@@ -29,7 +26,7 @@ export interface PulsaraClientOptions {
   token: string;
   /** Header carrying the token (default `x-api-key`); `authorization` sends `Bearer <token>`. */
   tokenHeader?: string;
-  /** Deadline of a channel read (default 15 s); also the least a summary read gets. */
+  /** Deadline of a channel read (default DEFAULTS.pulsara.timeoutMs); also the least a summary read gets. */
   timeoutMs?: number;
   /** Deadline of a summary download, body included (default the larger of 60 s and timeoutMs). */
   summaryTimeoutMs?: number;
@@ -83,14 +80,14 @@ function checkChannelId(channelId: string): void {
 /** Makes a client for one Pulsara organisation's API. */
 export function createPulsaraClient(options: PulsaraClientOptions): PulsaraClient {
   const base = `${options.baseUrl.replace(/\/+$/, '')}/api/v1/patient-channels/`;
-  const tokenHeader = (options.tokenHeader ?? DEFAULT_TOKEN_HEADER).trim();
+  const tokenHeader = (options.tokenHeader ?? DEFAULTS.pulsara.tokenHeader).trim();
   const authHeaders: RawAxiosRequestHeaders =
     tokenHeader.toLowerCase() === 'authorization'
       ? { Authorization: `Bearer ${options.token}` }
       : { [tokenHeader]: options.token };
-  const channelTimeoutMs = options.timeoutMs ?? DEFAULT_CHANNEL_TIMEOUT_MS;
-  const summaryTimeoutMs = options.summaryTimeoutMs ?? Math.max(DEFAULT_SUMMARY_TIMEOUT_MS, channelTimeoutMs);
-  const maxSummaryBytes = options.maxSummaryBytes ?? DEFAULT_MAX_SUMMARY_BYTES;
+  const channelTimeoutMs = options.timeoutMs ?? DEFAULTS.pulsara.timeoutMs;
+  const summaryTimeoutMs = options.summaryTimeoutMs ?? Math.max(DEFAULTS.pulsara.summaryTimeoutMs, channelTimeoutMs);
+  const maxSummaryBytes = options.maxSummaryBytes ?? DEFAULTS.pulsara.summaryMaxBytes;
   const logger = options.logger ?? silentLogger();
 
   const http = axios.create({

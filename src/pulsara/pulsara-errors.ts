@@ -77,12 +77,19 @@ export function errorForTransport(err: unknown, ctx: FailureContext, timedOutAft
   if (err instanceof BridgeError) {
     return err;
   }
-  const code = err instanceof AxiosError || (err instanceof Error && 'code' in err) ? String((err as { code?: unknown }).code ?? '') : '';
+  const code =
+    err instanceof AxiosError || (err instanceof Error && 'code' in err)
+      ? String((err as { code?: unknown }).code ?? '')
+      : '';
   if (timedOutAfterMs !== undefined) {
-    return new BridgeError('pulsara-unavailable', `Pulsara did not answer for ${what(ctx)} within ${timedOutAfterMs} ms.`, {
-      schedule: 'backoff',
-      detail: { call: ctx.call, channelId: ctx.channelId, code: 'timeout' },
-    });
+    return new BridgeError(
+      'pulsara-unavailable',
+      `Pulsara did not answer for ${what(ctx)} within ${timedOutAfterMs} ms.`,
+      {
+        schedule: 'backoff',
+        detail: { call: ctx.call, channelId: ctx.channelId, code: 'timeout' },
+      },
+    );
   }
   if (code === 'ERR_BAD_RESPONSE' && err instanceof Error && /maxContentLength/.test(err.message)) {
     return new BridgeError('pulsara-bad-response', `Pulsara answered ${what(ctx)} with a body over the size limit.`, {

@@ -5,7 +5,7 @@ import type { DeliveryStore, DeliveryStatus } from '../store/types';
 import { parseStatusFilter } from '../store/status-filter';
 import { outcome } from '../shared/operation-outcome';
 import type { Logger } from '../shared/logger';
-import { presentDelivery } from './present-delivery';
+import { presentDelivery } from '../store/delivery-view';
 
 export interface AdminRouteOptions {
   store: DeliveryStore;
@@ -34,7 +34,10 @@ export function createAdminRouter(options: AdminRouteOptions): Router {
     const header = req.get('authorization') ?? '';
     const token = header.startsWith('Bearer ') ? header.slice(7) : '';
     if (!token || !sameSecret(token, adminToken)) {
-      res.status(401).set('WWW-Authenticate', 'Bearer').json(outcome('security', 'admin API: missing or wrong bearer token'));
+      res
+        .status(401)
+        .set('WWW-Authenticate', 'Bearer')
+        .json(outcome('security', 'admin API: missing or wrong bearer token'));
       return;
     }
     next();

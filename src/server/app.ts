@@ -56,13 +56,17 @@ export function createBridgeApp(options: BridgeAppOptions): Express {
   });
 
   if (options.adminToken) {
-    app.use('/admin', express.json({ limit: '100kb' }), createAdminRouter({
-      store,
-      adminToken: options.adminToken,
-      logger,
-      onRequeued: options.onStored,
-      status: options.status,
-    }));
+    app.use(
+      '/admin',
+      express.json({ limit: '100kb' }),
+      createAdminRouter({
+        store,
+        adminToken: options.adminToken,
+        logger,
+        onRequeued: options.onStored,
+        status: options.status,
+      }),
+    );
   } else {
     app.use('/admin', (_req, res) => {
       res.status(404).json(outcome('not-found', 'the admin API is off; set ADMIN_TOKEN to turn it on'));
@@ -78,7 +82,14 @@ export function createBridgeApp(options: BridgeAppOptions): Express {
     const error = toBridgeError(err);
     const status = error.code === 'store-unavailable' ? 503 : 500;
     logger.error('request failed', { code: error.code, status });
-    res.status(status).json(outcome(status === 503 ? 'transient' : 'exception', error.code === 'store-unavailable' ? 'the delivery store is unavailable' : 'internal error'));
+    res
+      .status(status)
+      .json(
+        outcome(
+          status === 503 ? 'transient' : 'exception',
+          error.code === 'store-unavailable' ? 'the delivery store is unavailable' : 'internal error',
+        ),
+      );
   });
   return app;
 }

@@ -1,16 +1,12 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { DeliveryStore, DeliveryStatus } from '../store/types';
 import { DELIVERY_STATUSES } from '../store/types';
+import type { IntakeMetrics } from '../intake/intake-metrics';
+import type { DeliveryMetrics } from '../delivery/delivery-metrics';
 
 /** Prometheus metrics of one bridge process, on its own registry (no global state). */
-export interface IntakeMetrics {
-  webhooks: Counter<'result'>;
-}
-
-export interface BridgeMetrics extends IntakeMetrics {
+export interface BridgeMetrics extends IntakeMetrics, DeliveryMetrics {
   registry: Registry;
-  attempts: Counter<'result' | 'code'>;
-  deliveryDuration: Histogram<'result'>;
 }
 
 export function createMetrics(store?: DeliveryStore): BridgeMetrics {

@@ -38,7 +38,10 @@ async function probe(check: () => Promise<unknown>, what: string): Promise<strin
 }
 
 /** `/readyz`: the store and the FHIR endpoint both answer. */
-export function createReadinessCheck(deps: { store: DeliveryStore; fhirCheck: () => Promise<unknown> }): () => Promise<ReadinessResult> {
+export function createReadinessCheck(deps: {
+  store: DeliveryStore;
+  fhirCheck: () => Promise<unknown>;
+}): () => Promise<ReadinessResult> {
   let cached: { at: number; fhir: string } | undefined;
   return async () => {
     const storeState = await probe(() => deps.store.ping(), 'store');

@@ -29,6 +29,8 @@ export type BridgeErrorCode =
   | 'ehr-rejected'
   | 'ehr-conflict'
   | 'store-unavailable'
+  /** Something an operator named (a delivery, a channel) does not exist. */
+  | 'not-found'
   | 'internal';
 
 /** How the retry policy should treat a failure. */

@@ -7,7 +7,8 @@ import winston from 'winston';
  */
 export type Logger = winston.Logger;
 
-const MASKED_KEYS = /^(patient|first_?name|last_?name|name|dob|birth_?date|mrn|csn|value|identifier_?value|pdf|data|body|token|secret|password|authorization|signature)$/i;
+const MASKED_KEYS =
+  /^(patient|first_?name|last_?name|name|dob|birth_?date|mrn|csn|value|identifier_?value|pdf|data|body|token|secret|password|authorization|signature)$/i;
 
 const maskPhi = winston.format((info) => {
   for (const key of Object.keys(info)) {
@@ -28,7 +29,11 @@ export interface LoggerOptions {
 export function createLogger(options: LoggerOptions = {}): Logger {
   const transports: winston.transport[] = options.stream
     ? [new winston.transports.Stream({ stream: options.stream })]
-    : [new winston.transports.Console({ stderrLevels: ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'] })];
+    : [
+        new winston.transports.Console({
+          stderrLevels: ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'],
+        }),
+      ];
   return winston.createLogger({
     level: options.level ?? 'info',
     silent: options.silent,

@@ -1,4 +1,5 @@
-import type { FailureRecord, WriteOutcome } from './types';
+import type { FailureRecord } from './types';
+import type { WriteOutcome } from '../shared/write-outcome';
 
 /**
  * JSON columns of the ledger (last_error, outcome). Both adapters store them as text or

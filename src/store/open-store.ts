@@ -20,7 +20,8 @@ export interface OpenStoreOptions {
  * an optional `?schema=<name>` query parameter, which is removed from the connection
  * string (the driver would otherwise see an unknown parameter).
  */
-export type StoreLocation = { kind: 'sqlite'; filename: string } | { kind: 'postgres'; connectionString: string; schema?: string };
+export type StoreLocation =
+  { kind: 'sqlite'; filename: string } | { kind: 'postgres'; connectionString: string; schema?: string };
 
 const EXPECTED = 'expected sqlite:<path>, sqlite::memory: or postgres://user@host:port/database[?schema=name]';
 
@@ -79,7 +80,11 @@ export async function openStore(storeUrl: string, options: OpenStoreOptions = {}
   const store: DeliveryStore =
     location.kind === 'sqlite'
       ? new SqliteDeliveryStore({ filename: location.filename, logger })
-      : new PostgresDeliveryStore({ connectionString: location.connectionString, schema: options.schema ?? location.schema, logger });
+      : new PostgresDeliveryStore({
+          connectionString: location.connectionString,
+          schema: options.schema ?? location.schema,
+          logger,
+        });
   try {
     await store.init();
   } catch (err) {

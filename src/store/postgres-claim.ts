@@ -25,7 +25,11 @@ export interface ClaimRequest {
 }
 
 /** Leases the next due delivery through its hint, or returns null when none could be leased. */
-export async function claimDelivery(transaction: InLedgerTransaction, schema: string, request: ClaimRequest): Promise<Delivery | null> {
+export async function claimDelivery(
+  transaction: InLedgerTransaction,
+  schema: string,
+  request: ClaimRequest,
+): Promise<Delivery | null> {
   // One hint per transaction, so a transaction holds at most one channel lock.
   for (let i = 0; i < MAX_FETCHES_PER_CLAIM; i += 1) {
     const attempt = await transaction((client, hints) => claimFromOneHint(client, hints, schema, request));
@@ -40,7 +44,12 @@ export async function claimDelivery(transaction: InLedgerTransaction, schema: st
 }
 
 /** 'empty' when no hint is fetchable; 'skipped' when the hinted row could not be leased. */
-async function claimFromOneHint(client: PoolClient, hints: TransactionHints, schema: string, request: ClaimRequest): Promise<Delivery | 'empty' | 'skipped'> {
+async function claimFromOneHint(
+  client: PoolClient,
+  hints: TransactionHints,
+  schema: string,
+  request: ClaimRequest,
+): Promise<Delivery | 'empty' | 'skipped'> {
   const job = await hints.fetchOne();
   if (job === null) {
     return 'empty';
@@ -61,7 +70,13 @@ async function claimFromOneHint(client: PoolClient, hints: TransactionHints, sch
  * Leases the hinted row if it is due and its channel is free; null otherwise. The channel
  * is free when no other row of it holds a live lease and no older row of it is due.
  */
-async function lease(client: PoolClient, schema: string, id: string, jobId: string, request: ClaimRequest): Promise<Delivery | null> {
+async function lease(
+  client: PoolClient,
+  schema: string,
+  id: string,
+  jobId: string,
+  request: ClaimRequest,
+): Promise<Delivery | null> {
   const table = ledgerTable(schema);
   const { workerId, leaseMs, now } = request;
   const row = await client.query<{ channel_id: string | null }>(`SELECT channel_id FROM ${table} WHERE id = $1`, [id]);
@@ -98,7 +113,12 @@ async function lease(client: PoolClient, schema: string, id: string, jobId: stri
  */
 async function deferral(client: PoolClient, schema: string, id: string, now: Date): Promise<Date | null> {
   const table = ledgerTable(schema);
-  const result = await client.query<{ status: DeliveryStatus; next_attempt_at: Date | null; lease_expires_at: Date | null; blocker_expires_at: Date | null }>(
+  const result = await client.query<{
+    status: DeliveryStatus;
+    next_attempt_at: Date | null;
+    lease_expires_at: Date | null;
+    blocker_expires_at: Date | null;
+  }>(
     `SELECT d.status, d.next_attempt_at, d.lease_expires_at,
        (SELECT max(o.lease_expires_at) FROM ${table} o
          WHERE o.channel_id = d.channel_id AND o.id <> d.id AND o.status = 'processing' AND o.lease_expires_at > $2) AS blocker_expires_at

@@ -1,7 +1,16 @@
 import { storeUnavailable } from './store-errors';
 
 /** Socket-level failures: the server is down, unreachable or went away. */
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EPIPE',
+]);
 
 /**
  * SQLSTATE classes that mean "cannot use the database now": 08 connection exception,
@@ -12,7 +21,8 @@ const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOST
 const UNAVAILABLE_SQLSTATE = /^(08|53|57|58|28|3D|40)|^25006$/;
 
 /** pg reports some connection failures with no code, only a message. */
-const UNAVAILABLE_MESSAGE = /connection terminated|timeout exceeded when trying to connect|connection timeout|Client has encountered a connection error|Cannot use a pool after calling end/i;
+const UNAVAILABLE_MESSAGE =
+  /connection terminated|timeout exceeded when trying to connect|connection timeout|Client has encountered a connection error|Cannot use a pool after calling end/i;
 
 export function isUnavailableError(err: unknown): boolean {
   if (typeof err !== 'object' || err === null) {
@@ -20,13 +30,19 @@ export function isUnavailableError(err: unknown): boolean {
   }
   const code = 'code' in err ? String((err as { code: unknown }).code) : '';
   const message = err instanceof Error ? err.message : '';
-  return NETWORK_CODES.has(code) || UNAVAILABLE_SQLSTATE.test(code) || UNAVAILABLE_MESSAGE.test(message) || err instanceof AggregateError;
+  return (
+    NETWORK_CODES.has(code) ||
+    UNAVAILABLE_SQLSTATE.test(code) ||
+    UNAVAILABLE_MESSAGE.test(message) ||
+    err instanceof AggregateError
+  );
 }
 
 /** Maps connection-level failures to store-unavailable; anything else is a bug and passes through. */
 export function translatePgError(err: unknown, where: string): unknown {
   if (isUnavailableError(err)) {
-    const code = typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : 'no code';
+    const code =
+      typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : 'no code';
     return storeUnavailable(`The PostgreSQL store at ${where} cannot be used (${code}).`, err);
   }
   return err;

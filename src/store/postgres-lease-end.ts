@@ -19,7 +19,12 @@ export interface LeaseEnd {
  * due later, and hands the channel to its next due row (a fresh hint, so that followers
  * wait no longer than needed). False when the lease was no longer held.
  */
-export async function endLease(client: PoolClient, hints: TransactionHints, schema: string, end: LeaseEnd): Promise<boolean> {
+export async function endLease(
+  client: PoolClient,
+  hints: TransactionHints,
+  schema: string,
+  end: LeaseEnd,
+): Promise<boolean> {
   const table = ledgerTable(schema);
   const now = new Date();
   const ended = await client.query<{ channel_id: string | null; lease_job_id: string | null }>(

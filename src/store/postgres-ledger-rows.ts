@@ -1,5 +1,6 @@
 import { decodeJson } from './ledger-json';
-import type { Delivery, DeliveryStatus, FailureRecord, WriteOutcome } from './types';
+import type { Delivery, DeliveryStatus, FailureRecord } from './types';
+import type { WriteOutcome } from '../shared/write-outcome';
 
 /** The ledger table of a schema; pg-boss keeps its own tables beside it. */
 export function ledgerTable(schema: string): string {

@@ -36,7 +36,12 @@ export function createPool(settings: PoolSettings, logger: Logger): Pool {
 }
 
 /** One statement on any pooled client, connection failures reported as store-unavailable. */
-export async function queryPool<R extends QueryResultRow>(pool: Pool, target: string, sql: string, params: unknown[]): Promise<{ rows: R[]; rowCount: number | null }> {
+export async function queryPool<R extends QueryResultRow>(
+  pool: Pool,
+  target: string,
+  sql: string,
+  params: unknown[],
+): Promise<{ rows: R[]; rowCount: number | null }> {
   try {
     return await pool.query<R>(sql, params);
   } catch (err) {
@@ -49,7 +54,11 @@ export async function queryPool<R extends QueryResultRow>(pool: Pool, target: st
  * client whose connection broke is destroyed rather than returned to the pool, and every
  * connection failure surfaces as store-unavailable.
  */
-export async function inTransaction<T>(pool: Pool, target: string, work: (client: PoolClient) => Promise<T>): Promise<T> {
+export async function inTransaction<T>(
+  pool: Pool,
+  target: string,
+  work: (client: PoolClient) => Promise<T>,
+): Promise<T> {
   let client: PoolClient;
   try {
     client = await pool.connect();

@@ -23,8 +23,8 @@ import type {
   FailureRecord,
   NewEvent,
   RecordResult,
-  WriteOutcome,
 } from './types';
+import type { WriteOutcome } from '../shared/write-outcome';
 
 export { DELIVERY_QUEUE } from './postgres-boss';
 
@@ -107,7 +107,11 @@ export class PostgresDeliveryStore implements DeliveryStore {
     const logger = options.logger ?? silentLogger();
     this.pool = createPool(options, logger);
     this.boss = createBoss(this.pool, this.schema, logger);
-    this.sweeper = new LedgerSweeper(this.schema, { intervalMs: options.sweepIntervalMs, staleHintMs: options.staleHintMs }, logger);
+    this.sweeper = new LedgerSweeper(
+      this.schema,
+      { intervalMs: options.sweepIntervalMs, staleHintMs: options.staleHintMs },
+      logger,
+    );
   }
 
   async init(): Promise<void> {
@@ -139,7 +143,16 @@ export class PostgresDeliveryStore implements DeliveryStore {
         `INSERT INTO ${this.table} (id, event_id, event_type, channel_id, payload, status, attempts, received_at, updated_at, ignored_reason, queued_at)
          VALUES ($1, $2, $3, $4, $5, $6, 0, $7, now(), $8, CASE WHEN $6 = 'pending' THEN now() END)
          ON CONFLICT (event_id) DO NOTHING RETURNING id`,
-        [newDeliveryId(event.receivedAt), event.eventId, event.eventType, event.channelId, event.payload, status, event.receivedAt, event.ignoredReason ?? null],
+        [
+          newDeliveryId(event.receivedAt),
+          event.eventId,
+          event.eventType,
+          event.channelId,
+          event.payload,
+          status,
+          event.receivedAt,
+          event.ignoredReason ?? null,
+        ],
       );
       if (inserted.rows.length === 1) {
         if (!ignored) {
@@ -147,7 +160,10 @@ export class PostgresDeliveryStore implements DeliveryStore {
         }
         return { deliveryId: inserted.rows[0].id, duplicate: false, status };
       }
-      const existing = await client.query<{ id: string; status: DeliveryStatus }>(`SELECT id, status FROM ${this.table} WHERE event_id = $1`, [event.eventId]);
+      const existing = await client.query<{ id: string; status: DeliveryStatus }>(
+        `SELECT id, status FROM ${this.table} WHERE event_id = $1`,
+        [event.eventId],
+      );
       return { deliveryId: existing.rows[0].id, duplicate: true, status: existing.rows[0].status };
     });
   }
@@ -169,10 +185,21 @@ export class PostgresDeliveryStore implements DeliveryStore {
   }
 
   async markDelivered(id: string, workerId: string, outcome: WriteOutcome): Promise<boolean> {
-    return this.endLease({ id, workerId, set: `status = 'delivered', delivered_at = $3, outcome = $4, next_attempt_at = NULL, waiting_since = NULL`, values: [encodeJson(outcome)] });
+    return this.endLease({
+      id,
+      workerId,
+      set: `status = 'delivered', delivered_at = $3, outcome = $4, next_attempt_at = NULL, waiting_since = NULL`,
+      values: [encodeJson(outcome)],
+    });
   }
 
-  async markRetry(id: string, workerId: string, failure: FailureRecord, nextAttemptAt: Date, waitingSince: Date | null): Promise<boolean> {
+  async markRetry(
+    id: string,
+    workerId: string,
+    failure: FailureRecord,
+    nextAttemptAt: Date,
+    waitingSince: Date | null,
+  ): Promise<boolean> {
     return this.endLease({
       id,
       workerId,
@@ -183,11 +210,21 @@ export class PostgresDeliveryStore implements DeliveryStore {
   }
 
   async markDead(id: string, workerId: string, failure: FailureRecord): Promise<boolean> {
-    return this.endLease({ id, workerId, set: `status = 'dead', last_error = $4, next_attempt_at = NULL`, values: [encodeJson(failure)] });
+    return this.endLease({
+      id,
+      workerId,
+      set: `status = 'dead', last_error = $4, next_attempt_at = NULL`,
+      values: [encodeJson(failure)],
+    });
   }
 
   async markIgnored(id: string, workerId: string, reason: string): Promise<boolean> {
-    return this.endLease({ id, workerId, set: `status = 'ignored', ignored_reason = $4, next_attempt_at = NULL`, values: [reason] });
+    return this.endLease({
+      id,
+      workerId,
+      set: `status = 'ignored', ignored_reason = $4, next_attempt_at = NULL`,
+      values: [reason],
+    });
   }
 
   async get(id: string): Promise<Delivery | null> {
@@ -219,7 +256,9 @@ export class PostgresDeliveryStore implements DeliveryStore {
   }
 
   async countByStatus(): Promise<Record<DeliveryStatus, number>> {
-    const result = await this.query<{ status: string; count: string }>(`SELECT status, COUNT(*) AS count FROM ${this.table} GROUP BY status`);
+    const result = await this.query<{ status: string; count: string }>(
+      `SELECT status, COUNT(*) AS count FROM ${this.table} GROUP BY status`,
+    );
     return toStatusCounts(result.rows);
   }
 
@@ -229,7 +268,10 @@ export class PostgresDeliveryStore implements DeliveryStore {
 
   async requeueChannel(channelId: string): Promise<Delivery | null> {
     return this.transaction(async (client, hints) => {
-      const newest = await client.query<{ id: string }>(`SELECT id FROM ${this.table} WHERE channel_id = $1 ORDER BY received_at DESC, id DESC LIMIT 1`, [channelId]);
+      const newest = await client.query<{ id: string }>(
+        `SELECT id FROM ${this.table} WHERE channel_id = $1 ORDER BY received_at DESC, id DESC LIMIT 1`,
+        [channelId],
+      );
       return newest.rows.length === 1 ? this.requeueRow(client, hints, newest.rows[0].id) : null;
     });
   }
@@ -267,7 +309,10 @@ export class PostgresDeliveryStore implements DeliveryStore {
     await startBoss(this.boss);
   }
 
-  private async query<R extends QueryResultRow = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<{ rows: R[]; rowCount: number | null }> {
+  private async query<R extends QueryResultRow = Record<string, unknown>>(
+    sql: string,
+    params: unknown[] = [],
+  ): Promise<{ rows: R[]; rowCount: number | null }> {
     await this.ready();
     return queryPool<R>(this.pool, this.target, sql, params);
   }

@@ -60,7 +60,10 @@ export class LedgerSweeper {
       const ids = [...revived.rows, ...stale.rows].map((row) => row.id);
       if (ids.length > 0) {
         await hints.sendMany(ids);
-        this.logger.info('Store sweeper re-queued deliveries', { expiredLeases: revived.rows.length, staleHints: stale.rows.length });
+        this.logger.info('Store sweeper re-queued deliveries', {
+          expiredLeases: revived.rows.length,
+          staleHints: stale.rows.length,
+        });
       }
     });
   }

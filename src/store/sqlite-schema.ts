@@ -40,7 +40,9 @@ export const SQLITE_SCHEMA_VERSION = MIGRATIONS.length;
 export function migrateSqlite(db: Database.Database): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > MIGRATIONS.length) {
-    throw new Error(`The store file has schema version ${current}, newer than this bridge knows (${MIGRATIONS.length}); upgrade the bridge.`);
+    throw new Error(
+      `The store file has schema version ${current}, newer than this bridge knows (${MIGRATIONS.length}); upgrade the bridge.`,
+    );
   }
   for (let version = current; version < MIGRATIONS.length; version += 1) {
     db.transaction(() => {

@@ -16,8 +16,8 @@ import type {
   FailureRecord,
   NewEvent,
   RecordResult,
-  WriteOutcome,
 } from './types';
+import type { WriteOutcome } from '../shared/write-outcome';
 
 export interface SqliteStoreOptions {
   /** A file path, or `:memory:` (one connection, tests only). */
@@ -172,7 +172,10 @@ export class SqliteDeliveryStore implements DeliveryStore {
       if (inserted.changes === 1) {
         return { deliveryId: id, duplicate: false, status };
       }
-      const existing = this.stmt('SELECT id, status FROM deliveries WHERE event_id = ?').get(event.eventId) as Pick<DeliveryRow, 'id' | 'status'>;
+      const existing = this.stmt('SELECT id, status FROM deliveries WHERE event_id = ?').get(event.eventId) as Pick<
+        DeliveryRow,
+        'id' | 'status'
+      >;
       return { deliveryId: existing.id, duplicate: true, status: existing.status };
     });
   }
@@ -180,18 +183,20 @@ export class SqliteDeliveryStore implements DeliveryStore {
   async claim(workerId: string, leaseMs: number, now: Date = new Date()): Promise<Delivery | null> {
     return this.run((db) =>
       // IMMEDIATE: take the write lock before reading, so two connections never pick the same row.
-      db.transaction(() => {
-        const next = this.stmt(CLAIM_NEXT).get({ now: now.getTime() }) as { id: string } | undefined;
-        if (!next) {
-          return null;
-        }
-        const row = this.stmt(
-          `UPDATE deliveries SET status = 'processing', attempts = attempts + 1, lease_owner = @worker,
+      db
+        .transaction(() => {
+          const next = this.stmt(CLAIM_NEXT).get({ now: now.getTime() }) as { id: string } | undefined;
+          if (!next) {
+            return null;
+          }
+          const row = this.stmt(
+            `UPDATE deliveries SET status = 'processing', attempts = attempts + 1, lease_owner = @worker,
              lease_expires_at = @expires, updated_at = @now
            WHERE id = @id RETURNING *`,
-        ).get({ id: next.id, worker: workerId, expires: now.getTime() + leaseMs, now: now.getTime() }) as DeliveryRow;
-        return toDelivery(row);
-      }).immediate(),
+          ).get({ id: next.id, worker: workerId, expires: now.getTime() + leaseMs, now: now.getTime() }) as DeliveryRow;
+          return toDelivery(row);
+        })
+        .immediate(),
     );
   }
 
@@ -214,7 +219,13 @@ export class SqliteDeliveryStore implements DeliveryStore {
     );
   }
 
-  async markRetry(id: string, workerId: string, failure: FailureRecord, nextAttemptAt: Date, waitingSince: Date | null): Promise<boolean> {
+  async markRetry(
+    id: string,
+    workerId: string,
+    failure: FailureRecord,
+    nextAttemptAt: Date,
+    waitingSince: Date | null,
+  ): Promise<boolean> {
     return this.fenced(
       `UPDATE deliveries SET status = 'retrying', last_error = @failure, next_attempt_at = @next, waiting_since = @waiting,
          lease_owner = NULL, lease_expires_at = NULL, updated_at = @now
@@ -274,7 +285,14 @@ export class SqliteDeliveryStore implements DeliveryStore {
   }
 
   async countByStatus(): Promise<Record<DeliveryStatus, number>> {
-    return this.run(() => toStatusCounts(this.stmt('SELECT status, COUNT(*) AS count FROM deliveries GROUP BY status').all() as { status: string; count: number }[]));
+    return this.run(() =>
+      toStatusCounts(
+        this.stmt('SELECT status, COUNT(*) AS count FROM deliveries GROUP BY status').all() as {
+          status: string;
+          count: number;
+        }[],
+      ),
+    );
   }
 
   async requeue(id: string): Promise<Delivery | null> {
@@ -283,7 +301,9 @@ export class SqliteDeliveryStore implements DeliveryStore {
 
   async requeueChannel(channelId: string): Promise<Delivery | null> {
     return this.run(() => {
-      const newest = this.stmt('SELECT id FROM deliveries WHERE channel_id = ? ORDER BY received_at DESC, id DESC LIMIT 1').get(channelId) as { id: string } | undefined;
+      const newest = this.stmt(
+        'SELECT id FROM deliveries WHERE channel_id = ? ORDER BY received_at DESC, id DESC LIMIT 1',
+      ).get(channelId) as { id: string } | undefined;
       return newest ? this.requeueRow(newest.id) : null;
     });
   }

@@ -1,4 +1,5 @@
 import type { BridgeErrorCode } from '../shared/errors';
+import type { WriteOutcome } from '../shared/write-outcome';
 
 /**
  * The durable store: the event ledger plus the queue of deliveries. Two adapters fill
@@ -30,7 +31,14 @@ export type DeliveryStatus =
    *  nothing to deliver yet (the MRN field still empty; a later identifier event brings it). */
   | 'ignored';
 
-export const DELIVERY_STATUSES: readonly DeliveryStatus[] = ['pending', 'processing', 'retrying', 'delivered', 'dead', 'ignored'];
+export const DELIVERY_STATUSES: readonly DeliveryStatus[] = [
+  'pending',
+  'processing',
+  'retrying',
+  'delivered',
+  'dead',
+  'ignored',
+];
 
 export interface NewEvent {
   eventId: string;
@@ -48,28 +56,6 @@ export interface RecordResult {
   deliveryId: string;
   duplicate: boolean;
   status: DeliveryStatus;
-}
-
-/** What the FHIR writer reports back; kept in the ledger. */
-export interface WriteOutcome {
-  patientId?: string;
-  encounterId?: string;
-  documentReferenceId?: string;
-  /** Ids of DocumentReferences set to superseded by this delivery. */
-  supersededIds?: string[];
-  /** Observation id per mapping key. */
-  observationIds?: Record<string, string>;
-  /** Observation ids marked entered-in-error because their time was removed. */
-  retractedIds?: string[];
-  /** DocumentReference ids of this channel found on another patient (MRN corrected), marked entered-in-error. */
-  misfiledDocumentIds?: string[];
-  /** Resources created, updated, or left as they were. */
-  created: number;
-  updated: number;
-  unchanged: number;
-  /** SHA-1 (hex) of the PSR PDF written. */
-  summarySha1?: string;
-  mappingVersion?: string;
 }
 
 export interface FailureRecord {
@@ -123,7 +109,13 @@ export interface DeliveryStore {
   renewLease(id: string, workerId: string, leaseMs: number): Promise<boolean>;
 
   markDelivered(id: string, workerId: string, outcome: WriteOutcome): Promise<boolean>;
-  markRetry(id: string, workerId: string, failure: FailureRecord, nextAttemptAt: Date, waitingSince: Date | null): Promise<boolean>;
+  markRetry(
+    id: string,
+    workerId: string,
+    failure: FailureRecord,
+    nextAttemptAt: Date,
+    waitingSince: Date | null,
+  ): Promise<boolean>;
   markDead(id: string, workerId: string, failure: FailureRecord): Promise<boolean>;
   /** Ends a delivery with nothing to do (e.g. the identifier is still empty); keeps the reason. */
   markIgnored(id: string, workerId: string, reason: string): Promise<boolean>;

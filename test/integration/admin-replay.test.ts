@@ -1,6 +1,6 @@
 import { startHarness } from '../support/bridge-harness';
 import type { Harness } from '../support/bridge-harness';
-import { STROKE_CHANNEL_ID } from '../../src/simulator';
+import { STROKE_CHANNEL_ID } from '../../src/tools/simulator';
 
 /** Operators fix the cause of a dead letter, then retry it or replay the channel over /admin. */
 describe('admin API: retry and replay', () => {

@@ -1,8 +1,8 @@
 import type { Bundle, DocumentReference, Observation } from '@medplum/fhirtypes';
 import { startHarness } from '../support/bridge-harness';
 import type { Harness } from '../support/bridge-harness';
-import { seedSandbox } from '../../src/sandbox';
-import { STROKE_CHANNEL_ID } from '../../src/simulator';
+import { seedSandbox } from '../../src/tools/sandbox';
+import { STROKE_CHANNEL_ID } from '../../src/tools/simulator';
 
 const TIMELINE_SYSTEM = 'https://pulsara-fhir-bridge.example.org/fhir/timeline';
 const PSR_SYSTEM = 'https://pulsara-fhir-bridge.example.org/fhir/psr';
@@ -36,7 +36,9 @@ describe('updates to a delivered channel', () => {
   }
 
   async function observation(key: string): Promise<Observation[]> {
-    const bundle = await h.fhirGet<Bundle<Observation>>(`Observation?identifier=${encodeURIComponent(`${TIMELINE_SYSTEM}|${STROKE_CHANNEL_ID}.${key}`)}`);
+    const bundle = await h.fhirGet<Bundle<Observation>>(
+      `Observation?identifier=${encodeURIComponent(`${TIMELINE_SYSTEM}|${STROKE_CHANNEL_ID}.${key}`)}`,
+    );
     return (bundle.entry ?? []).map((e) => e.resource as Observation);
   }
 
@@ -47,8 +49,13 @@ describe('updates to a delivered channel', () => {
     expect(await observation('ct_complete')).toHaveLength(0);
 
     // The case goes on: CT is done, LKW corrected, first-contact time removed.
-    await sim('PATCH', `/channels/${STROKE_CHANNEL_ID}/timeline/ct_complete`, { time: '2026-11-25T19:20:00Z', set_by: 'Radiology' });
-    await sim('PATCH', `/channels/${STROKE_CHANNEL_ID}/timeline/last_known_well`, { time: '2026-11-25T18:15:00-06:00' });
+    await sim('PATCH', `/channels/${STROKE_CHANNEL_ID}/timeline/ct_complete`, {
+      time: '2026-11-25T19:20:00Z',
+      set_by: 'Radiology',
+    });
+    await sim('PATCH', `/channels/${STROKE_CHANNEL_ID}/timeline/last_known_well`, {
+      time: '2026-11-25T18:15:00-06:00',
+    });
     await sim('PATCH', `/channels/${STROKE_CHANNEL_ID}/timeline/first_medical_contact`, { time: null });
 
     const second = await deliver();
@@ -57,10 +64,14 @@ describe('updates to a delivered channel', () => {
 
     const newDoc = await h.fhirGet<DocumentReference>(`DocumentReference/${second.documentReferenceId}`);
     expect(newDoc.status).toBe('current');
-    expect(newDoc.relatesTo).toEqual([{ code: 'replaces', target: { reference: `DocumentReference/${first.documentReferenceId}` } }]);
+    expect(newDoc.relatesTo).toEqual([
+      { code: 'replaces', target: { reference: `DocumentReference/${first.documentReferenceId}` } },
+    ]);
     const oldDoc = await h.fhirGet<DocumentReference>(`DocumentReference/${first.documentReferenceId}`);
     expect(oldDoc.status).toBe('superseded');
-    const current = await h.fhirGet<Bundle>(`DocumentReference?identifier=${encodeURIComponent(`${PSR_SYSTEM}|${STROKE_CHANNEL_ID}`)}&status=current`);
+    const current = await h.fhirGet<Bundle>(
+      `DocumentReference?identifier=${encodeURIComponent(`${PSR_SYSTEM}|${STROKE_CHANNEL_ID}`)}&status=current`,
+    );
     expect(current.entry).toHaveLength(1);
 
     const [lkwAfter, ...extraLkw] = await observation('last_known_well');
@@ -183,7 +194,11 @@ describe('a channel whose MRN is still empty', () => {
 
   it('ends as ignored with the reason, writes nothing, and delivers once the MRN is filled in', async () => {
     const sim = (method: string, path: string, body?: unknown) =>
-      fetch(`${h.simulator.baseUrl}/_sim${path}`, { method, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+      fetch(`${h.simulator.baseUrl}/_sim${path}`, {
+        method,
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+      });
     await sim('PATCH', `/channels/${STROKE_CHANNEL_ID}/identifiers/MRN`, { value: '' });
 
     const typing = h.mrnEvent({ name: 'CSN' });

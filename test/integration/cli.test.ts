@@ -23,14 +23,29 @@ describe('pulsara-fhir-bridge CLI', () => {
   it('serve refuses to start half-configured and names every bad variable', async () => {
     const result = await runCli(['serve'], { PORT: 'abc', PULSARA_SIGNATURE_SCHEME: 'md5' });
     expect(result.code).toBe(1);
-    for (const name of ['PORT', 'PULSARA_API_BASE_URL', 'PULSARA_API_TOKEN', 'PULSARA_WEBHOOK_SECRETS', 'PULSARA_SIGNATURE_SCHEME', 'FHIR_BASE_URL']) {
+    for (const name of [
+      'PORT',
+      'PULSARA_API_BASE_URL',
+      'PULSARA_API_TOKEN',
+      'PULSARA_WEBHOOK_SECRETS',
+      'PULSARA_SIGNATURE_SCHEME',
+      'FHIR_BASE_URL',
+    ]) {
       expect(result.stderr).toContain(`${name}:`);
     }
   });
 
   it('serve refuses to start with a broken mapping file and lists its problems', async () => {
     const mapping = path.join(dir, 'broken.json');
-    writeFileSync(mapping, JSON.stringify({ name: 'x', version: '1', triggers: { events: [], identifierNames: [] }, observations: [{ tme: 'x' }] }));
+    writeFileSync(
+      mapping,
+      JSON.stringify({
+        name: 'x',
+        version: '1',
+        triggers: { events: [], identifierNames: [] },
+        observations: [{ tme: 'x' }],
+      }),
+    );
     const result = await runCli(['serve'], {
       PORT: '0',
       PULSARA_API_BASE_URL: 'http://127.0.0.1:9',
@@ -59,7 +74,10 @@ describe('pulsara-fhir-bridge CLI', () => {
     });
     const claimed = await store.claim('test-worker', 60000);
     expect(claimed?.id).toBe(deliveryId);
-    await store.markDead(deliveryId, 'test-worker', { code: 'patient-ambiguous', message: 'ambiguous patient: 2 matches' });
+    await store.markDead(deliveryId, 'test-worker', {
+      code: 'patient-ambiguous',
+      message: 'ambiguous patient: 2 matches',
+    });
     await store.close();
     const env = { STORE_URL: storeUrl };
 
@@ -84,7 +102,9 @@ describe('pulsara-fhir-bridge CLI', () => {
 
     const replay = await runCli(['events', 'replay', '--channel', 'pc_cli'], env);
     expect(replay.code).toBe(0);
-    const elsewhere = await runCli(['events', 'list'], { STORE_URL: `sqlite:${path.join(dir, 'nope', 'bridge.sqlite')}` });
+    const elsewhere = await runCli(['events', 'list'], {
+      STORE_URL: `sqlite:${path.join(dir, 'nope', 'bridge.sqlite')}`,
+    });
     expect(elsewhere.code).toBe(1);
     expect(elsewhere.stderr).toContain('no delivery store at');
     expect(existsSync(path.join(dir, 'nope'))).toBe(false);
@@ -105,7 +125,9 @@ describe('pulsara-fhir-bridge CLI', () => {
 
   it('sandbox --seed serves FHIR R4 at <host>:<port>/fhir until SIGTERM', async () => {
     const port = await freePort();
-    const child = spawn(process.execPath, [CLI, 'sandbox', '--port', String(port), '--seed'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, 'sandbox', '--port', String(port), '--seed'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     try {
       const printed = await new Promise<string>((resolve, reject) => {
         let out = '';
@@ -116,10 +138,15 @@ describe('pulsara-fhir-bridge CLI', () => {
         child.once('exit', (code) => reject(new Error(`sandbox exited ${code}`)));
       });
       expect(printed).toMatch(new RegExp(`^http://(localhost|127\\.0\\.0\\.1):${port}/fhir$`));
-      const metadata = (await (await fetch(`${printed}/metadata`)).json()) as { resourceType: string; fhirVersion: string };
+      const metadata = (await (await fetch(`${printed}/metadata`)).json()) as {
+        resourceType: string;
+        fhirVersion: string;
+      };
       expect(metadata).toMatchObject({ resourceType: 'CapabilityStatement', fhirVersion: '4.0.1' });
       const patients = (await (
-        await fetch(`${printed}/Patient?identifier=${encodeURIComponent('urn:oid:1.2.840.114350.1.13.0.1.7.5.737384.14|E4410982')}`)
+        await fetch(
+          `${printed}/Patient?identifier=${encodeURIComponent('urn:oid:1.2.840.114350.1.13.0.1.7.5.737384.14|E4410982')}`,
+        )
       ).json()) as { entry?: unknown[] };
       expect(patients.entry).toHaveLength(1);
     } finally {

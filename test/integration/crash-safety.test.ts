@@ -1,11 +1,19 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { DeliveryView } from '../../src/server/present-delivery';
-import type { FaultRule, RequestRecord } from '../../src/simulator';
+import type { DeliveryView } from '../../src/store/delivery-view';
+import type { FaultRule, RequestRecord } from '../../src/tools/simulator';
 import { startHoldingProxy } from '../support/holding-proxy';
 import type { HoldingProxy } from '../support/holding-proxy';
-import { assertBuilt, freePort, killAllServes, listEvents, OutsideWorld, ServeProcess, waitUntil } from '../support/process-harness';
+import {
+  assertBuilt,
+  freePort,
+  killAllServes,
+  listEvents,
+  OutsideWorld,
+  ServeProcess,
+  waitUntil,
+} from '../support/process-harness';
 import type { CaseFixture } from '../support/process-harness';
 
 /**
@@ -73,7 +81,13 @@ describe('crash safety of serve (kill -9, restart on the same store)', () => {
   async function summaryFaultTaken(): Promise<void> {
     // The simulator takes a fault when the request arrives, so an empty queue means the
     // bridge's summary download is in progress right now (held by the delay).
-    await waitUntil('the summary download to start', () => world.sim<{ faults: FaultRule[] }>('GET', '/faults'), (r) => r.faults.length === 0, 10000, 20);
+    await waitUntil(
+      'the summary download to start',
+      () => world.sim<{ faults: FaultRule[] }>('GET', '/faults'),
+      (r) => r.faults.length === 0,
+      10000,
+      20,
+    );
   }
 
   it('loses nothing and writes once when killed right after the 202s', async () => {
@@ -97,7 +111,10 @@ describe('crash safety of serve (kill -9, restart on the same store)', () => {
     await world.sim('DELETE', '/faults');
 
     const second = await ServeProcess.start(env);
-    await allDelivered(second, events.map((e) => e.id));
+    await allDelivered(
+      second,
+      events.map((e) => e.id),
+    );
     for (const fixture of cases) {
       await expectWrittenOnce(fixture);
     }
@@ -148,7 +165,9 @@ describe('crash safety of serve (kill -9, restart on the same store)', () => {
     await expectWrittenOnce(fixture);
 
     const channelPath = `/api/v1/patient-channels/${fixture.channelId}`;
-    const reads = (await world.sim<{ requests: RequestRecord[] }>('GET', '/requests')).requests.filter((q) => q.path === channelPath);
+    const reads = (await world.sim<{ requests: RequestRecord[] }>('GET', '/requests')).requests.filter(
+      (q) => q.path === channelPath,
+    );
     expect(reads).toHaveLength(2);
     expect(Date.parse(reads[1].at)).toBeGreaterThanOrEqual(leaseEnd);
   });
@@ -167,7 +186,11 @@ describe('crash safety of serve (kill -9, restart on the same store)', () => {
     // The EHR has committed the whole transaction; the bridge has not heard of it yet.
     await expectWrittenOnce(fixture);
     await first.kill('SIGKILL');
-    expect(byEvent(await listEvents(storeUrl), event.id)).toMatchObject({ status: 'processing', attempts: 1, outcome: null });
+    expect(byEvent(await listEvents(storeUrl), event.id)).toMatchObject({
+      status: 'processing',
+      attempts: 1,
+      outcome: null,
+    });
 
     const second = await ServeProcess.start(env);
     const done = byEvent(await allDelivered(second, [event.id]), event.id);

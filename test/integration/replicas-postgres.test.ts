@@ -1,8 +1,15 @@
 import type { DocumentReference, Observation } from '@medplum/fhirtypes';
-import type { DeliveryView } from '../../src/server/present-delivery';
-import type { RequestRecord } from '../../src/simulator';
+import type { DeliveryView } from '../../src/store/delivery-view';
+import type { RequestRecord } from '../../src/tools/simulator';
 import type { WebhookEvent } from '../../src/pulsara/types';
-import { assertBuilt, freePort, killAllServes, OutsideWorld, ServeProcess, waitUntil } from '../support/process-harness';
+import {
+  assertBuilt,
+  freePort,
+  killAllServes,
+  OutsideWorld,
+  ServeProcess,
+  waitUntil,
+} from '../support/process-harness';
 import type { CaseFixture } from '../support/process-harness';
 import {
   deliveredEventIds,
@@ -83,7 +90,11 @@ describeWithPostgres('the PostgreSQL replicas test')('several serve replicas on 
   });
 
   function env(port: number): Record<string, string> {
-    return world.serveEnv(port, storeUrl, { WORKER_CONCURRENCY: String(WORKERS), POLL_INTERVAL_MS: '100', LEASE_SECONDS: '5' });
+    return world.serveEnv(port, storeUrl, {
+      WORKER_CONCURRENCY: String(WORKERS),
+      POLL_INTERVAL_MS: '100',
+      LEASE_SECONDS: '5',
+    });
   }
 
   async function startReplica(): Promise<ServeProcess> {
@@ -133,7 +144,10 @@ describeWithPostgres('the PostgreSQL replicas test')('several serve replicas on 
     const [workerA, workerB] = await Promise.all([workerIdOf(a), workerIdOf(b)]);
     expect(workerA).not.toBe(workerB);
     // The scratch schema from STORE_URL is where both keep their ledger.
-    const tables = await pgQuery<{ table_name: string }>(`SELECT table_name FROM information_schema.tables WHERE table_schema = $1`, [schema]);
+    const tables = await pgQuery<{ table_name: string }>(
+      `SELECT table_name FROM information_schema.tables WHERE table_schema = $1`,
+      [schema],
+    );
     expect(tables.map((t) => t.table_name)).toContain('pfb_deliveries');
 
     // Phase 1: both replicas up, events alternate between them.
@@ -150,13 +164,20 @@ describeWithPostgres('the PostgreSQL replicas test')('several serve replicas on 
       a,
     );
 
-    const beforeKill = await waitUntil('the first deliveries', () => statusCounts(b), (c) => (c.delivered ?? 0) >= KILL_AFTER, 60_000, 25);
+    const beforeKill = await waitUntil(
+      'the first deliveries',
+      () => statusCounts(b),
+      (c) => (c.delivered ?? 0) >= KILL_AFTER,
+      60_000,
+      25,
+    );
     await a.kill('SIGKILL');
     const tKill = Date.now();
     // The killed process held leases: they must run out and be taken over.
-    const orphaned = await pgQuery<{ event_id: string }>(`SELECT event_id FROM ${schema}.pfb_deliveries WHERE status = 'processing' AND lease_owner LIKE $1`, [
-      `${workerA}#%`,
-    ]);
+    const orphaned = await pgQuery<{ event_id: string }>(
+      `SELECT event_id FROM ${schema}.pfb_deliveries WHERE status = 'processing' AND lease_owner LIKE $1`,
+      [`${workerA}#%`],
+    );
 
     // Phase 2: the survivor alone takes new events, and knows the ones the dead replica took.
     await sendOriginals(range(PHASE1, PHASE2_END), () => b);
@@ -189,7 +210,11 @@ describeWithPostgres('the PostgreSQL replicas test')('several serve replicas on 
     const byEvent = new Map<string, DeliveryView>(views.map((v) => [v.eventId, v]));
     expect(byEvent.size).toBe(CASES);
     for (const s of sent) {
-      expect(byEvent.get(s.event.id)).toMatchObject({ id: s.deliveryId, status: 'delivered', channelId: s.fixture.channelId });
+      expect(byEvent.get(s.event.id)).toMatchObject({
+        id: s.deliveryId,
+        status: 'delivered',
+        channelId: s.fixture.channelId,
+      });
     }
 
     // The EHR: exactly one PSR per channel, exactly the set times as Observations.
@@ -198,11 +223,19 @@ describeWithPostgres('the PostgreSQL replicas test')('several serve replicas on 
     // Both replicas worked: every event was marked delivered, under a live lease, by one of
     // them. (Output read now: a process's last lines may arrive after its exit.) The one
     // gap allowed: the killed replica committed "delivered" but died before logging it.
-    const loggedBy = async (): Promise<Array<Set<string>>> => [deliveredEventIds(a.logs()), deliveredEventIds(b.logs()), deliveredEventIds(a2.logs())];
+    const loggedBy = async (): Promise<Array<Set<string>>> => [
+      deliveredEventIds(a.logs()),
+      deliveredEventIds(b.logs()),
+      deliveredEventIds(a2.logs()),
+    ];
     const [byA, byB, byA2] = await waitUntil(
       'each delivery logged by the replica that delivered it',
       loggedBy,
-      (sets) => sent.every((s) => sets.some((set) => set.has(s.event.id)) || Date.parse(byEvent.get(s.event.id)?.deliveredAt ?? '') < tKill),
+      (sets) =>
+        sent.every(
+          (s) =>
+            sets.some((set) => set.has(s.event.id)) || Date.parse(byEvent.get(s.event.id)?.deliveredAt ?? '') < tKill,
+        ),
       5_000,
     );
     expect(byA.size).toBeGreaterThan(0);
@@ -249,7 +282,9 @@ describeWithPostgres('the PostgreSQL replicas test')('several serve replicas on 
     // hence the bound of half the delay.
     await world.sim('POST', '/faults', { path: 'summary', delayMs, count: channels.length * 2 });
     const pairs = channels.map((fixture) => [world.mrnEvent(fixture), world.mrnEvent(fixture)] as const);
-    const responses = await Promise.all(pairs.flatMap(([first, second]) => [world.send(a2.url, first), world.send(b.url, second)]));
+    const responses = await Promise.all(
+      pairs.flatMap(([first, second]) => [world.send(a2.url, first), world.send(b.url, second)]),
+    );
     expect(responses.map((r) => r.status)).toEqual(responses.map(() => 202));
     const eventIds = new Set(pairs.flat().map((e) => e.id));
 
@@ -288,7 +323,10 @@ describeWithPostgres('the PostgreSQL replicas test')('several serve replicas on 
         world.sandbox.baseUrl,
         `DocumentReference?identifier=${encodeURIComponent(`${PSR_SYSTEM}|${fixture.channelId}`)}&_total=accurate`,
       );
-      expect({ channel: fixture.channelId, documents: byIdentifier.entry?.length ?? 0 }).toEqual({ channel: fixture.channelId, documents: 1 });
+      expect({ channel: fixture.channelId, documents: byIdentifier.entry?.length ?? 0 }).toEqual({
+        channel: fixture.channelId,
+        documents: 1,
+      });
       const written = await world.writtenFor(fixture);
       expect(written.documents.map((d) => d.status)).toEqual(['current']);
       expect(written.observations.map((o) => o.valueDateTime).sort()).toEqual([...fixture.setTimes].sort());

@@ -1,6 +1,6 @@
 import type { Bundle, DocumentReference, Observation, OperationOutcome, Patient, Resource } from '@medplum/fhirtypes';
-import { DEFAULT_MRN_SYSTEM, seedSandbox, startSandbox } from '../../src/sandbox';
-import type { RunningSandbox } from '../../src/sandbox';
+import { DEFAULT_MRN_SYSTEM, seedSandbox, startSandbox } from '../../src/tools/sandbox';
+import type { RunningSandbox } from '../../src/tools/sandbox';
 
 const FHIR_JSON = 'application/fhir+json';
 const OBS_SYSTEM = 'urn:pulsara-bridge:observation';
@@ -21,7 +21,12 @@ interface Answer<T> {
   body: T;
 }
 
-async function call<T = Resource>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer<T>> {
+async function call<T = Resource>(
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<Answer<T>> {
   const response = await fetch(`${sandbox.baseUrl}${path}`, {
     method,
     headers: { Accept: FHIR_JSON, ...(body === undefined ? {} : { 'Content-Type': FHIR_JSON }), ...headers },
@@ -31,7 +36,12 @@ async function call<T = Resource>(method: string, path: string, body?: unknown, 
 }
 
 function patient(mrn: string): Patient {
-  return { resourceType: 'Patient', identifier: [{ system: DEFAULT_MRN_SYSTEM, value: mrn }], name: [{ family: 'Test' }], gender: 'female' };
+  return {
+    resourceType: 'Patient',
+    identifier: [{ system: DEFAULT_MRN_SYSTEM, value: mrn }],
+    name: [{ family: 'Test' }],
+    gender: 'female',
+  };
 }
 
 function observation(subjectReference: string, key: string, time: string): Observation {
@@ -60,13 +70,22 @@ async function searchCount(path: string): Promise<number> {
 
 describe('sandbox over HTTP', () => {
   it('serves a FHIR 4.0.1 CapabilityStatement at /metadata', async () => {
-    const answer = await call<{ resourceType: string; fhirVersion: string; rest: { resource: { type: string; interaction: { code: string }[]; conditionalCreate: boolean }[]; interaction: { code: string }[] }[] }>('GET', '/metadata');
+    const answer = await call<{
+      resourceType: string;
+      fhirVersion: string;
+      rest: {
+        resource: { type: string; interaction: { code: string }[]; conditionalCreate: boolean }[];
+        interaction: { code: string }[];
+      }[];
+    }>('GET', '/metadata');
     expect(answer.status).toBe(200);
     expect(answer.headers.get('content-type')).toContain(FHIR_JSON);
     expect(answer.body.resourceType).toBe('CapabilityStatement');
     expect(answer.body.fhirVersion).toBe('4.0.1');
     const docRef = answer.body.rest[0].resource.find((r) => r.type === 'DocumentReference');
-    expect(docRef?.interaction.map((i) => i.code)).toEqual(expect.arrayContaining(['create', 'read', 'update', 'search-type']));
+    expect(docRef?.interaction.map((i) => i.code)).toEqual(
+      expect.arrayContaining(['create', 'read', 'update', 'search-type']),
+    );
     expect(docRef?.conditionalCreate).toBe(true);
     expect(answer.body.rest[0].interaction.map((i) => i.code)).toContain('transaction');
   });
@@ -85,7 +104,10 @@ describe('sandbox over HTTP', () => {
     expect(found.body.entry?.map((e) => e.resource?.id)).toEqual([created.body.id]);
     expect(found.body.entry?.[0].fullUrl).toBe(`${sandbox.baseUrl}/Patient/${created.body.id}`);
 
-    const page = await call<Bundle>('GET', `/Patient?${new URLSearchParams({ identifier: `${DEFAULT_MRN_SYSTEM}|` })}&_count=1`);
+    const page = await call<Bundle>(
+      'GET',
+      `/Patient?${new URLSearchParams({ identifier: `${DEFAULT_MRN_SYSTEM}|` })}&_count=1`,
+    );
     expect(page.status).toBe(200);
     expect(page.body.entry).toHaveLength(1);
   });
@@ -116,7 +138,9 @@ describe('sandbox over HTTP', () => {
     await createPatient('MRN-DUP');
     await createPatient('MRN-DUP');
     const ifNoneExist = new URLSearchParams({ identifier: `${DEFAULT_MRN_SYSTEM}|MRN-DUP` }).toString();
-    const answer = await call<OperationOutcome>('POST', '/Patient', patient('MRN-DUP'), { 'If-None-Exist': ifNoneExist });
+    const answer = await call<OperationOutcome>('POST', '/Patient', patient('MRN-DUP'), {
+      'If-None-Exist': ifNoneExist,
+    });
     expect(answer.status).toBe(412);
     expect(answer.body.resourceType).toBe('OperationOutcome');
     expect(await searchCount(`/Patient?${ifNoneExist}`)).toBe(2);
@@ -157,7 +181,12 @@ describe('sandbox over HTTP', () => {
     expect(obs.subject?.reference).toBe(`Patient/${patientId}`);
 
     // The same entry again: the conditional create matches and nothing new is written.
-    const again = await call<Bundle>('POST', '', { ...bundle, entry: [{ ...bundle.entry?.[1], resource: observation(`Patient/${patientId}`, 'tx-door', '2026-11-25T19:02:40Z') }] });
+    const again = await call<Bundle>('POST', '', {
+      ...bundle,
+      entry: [
+        { ...bundle.entry?.[1], resource: observation(`Patient/${patientId}`, 'tx-door', '2026-11-25T19:02:40Z') },
+      ],
+    });
     expect(again.status).toBe(200);
     expect(again.body.entry?.[0].response?.status).toBe('200');
     expect((again.body.entry?.[0].resource as Observation).id).toBe(obs.id);
@@ -187,19 +216,29 @@ describe('sandbox over HTTP', () => {
       type: 'transaction',
       entry: [
         { fullUrl: patientUrn, resource: patient('MRN-TX-ROLLBACK'), request: { method: 'POST', url: 'Patient' } },
-        { resource: observation(patientUrn, 'rollback-door', '2026-11-25T19:02:40Z'), request: { method: 'POST', url: 'Observation' } },
+        {
+          resource: observation(patientUrn, 'rollback-door', '2026-11-25T19:02:40Z'),
+          request: { method: 'POST', url: 'Observation' },
+        },
         { resource: invalidDocument, request: { method: 'POST', url: 'DocumentReference' } },
       ],
     });
     expect(answer.status).toBe(400);
     expect(answer.body.resourceType).toBe('OperationOutcome');
     expect(answer.body.issue[0].diagnostics).toContain('Bundle.entry[2]');
-    expect(await searchCount(`/Patient?${new URLSearchParams({ identifier: `${DEFAULT_MRN_SYSTEM}|MRN-TX-ROLLBACK` })}`)).toBe(0);
-    expect(await searchCount(`/Observation?${new URLSearchParams({ identifier: `${OBS_SYSTEM}|rollback-door` })}`)).toBe(0);
+    expect(
+      await searchCount(`/Patient?${new URLSearchParams({ identifier: `${DEFAULT_MRN_SYSTEM}|MRN-TX-ROLLBACK` })}`),
+    ).toBe(0);
+    expect(
+      await searchCount(`/Observation?${new URLSearchParams({ identifier: `${OBS_SYSTEM}|rollback-door` })}`),
+    ).toBe(0);
   });
 
   it('rejects an invalid resource with a 400 OperationOutcome naming the element', async () => {
-    const answer = await call<OperationOutcome>('POST', '/Observation', { resourceType: 'Observation', status: 'final' });
+    const answer = await call<OperationOutcome>('POST', '/Observation', {
+      resourceType: 'Observation',
+      status: 'final',
+    });
     expect(answer.status).toBe(400);
     expect(answer.headers.get('content-type')).toContain(FHIR_JSON);
     expect(answer.body.resourceType).toBe('OperationOutcome');
@@ -207,7 +246,11 @@ describe('sandbox over HTTP', () => {
   });
 
   it('rejects a reference to a missing resource', async () => {
-    const answer = await call<OperationOutcome>('POST', '/Observation', observation('Patient/does-not-exist', 'dangling', '2026-11-25T19:02:40Z'));
+    const answer = await call<OperationOutcome>(
+      'POST',
+      '/Observation',
+      observation('Patient/does-not-exist', 'dangling', '2026-11-25T19:02:40Z'),
+    );
     expect(answer.status).toBe(400);
     expect(answer.body.resourceType).toBe('OperationOutcome');
     expect(answer.body.issue[0].details?.text).toContain('Patient/does-not-exist');
@@ -226,9 +269,17 @@ describe('sandbox over HTTP', () => {
   });
 
   it('refuses bodies that are not FHIR JSON', async () => {
-    const xml = await fetch(`${sandbox.baseUrl}/Patient`, { method: 'POST', headers: { 'Content-Type': 'application/fhir+xml' }, body: '<Patient/>' });
+    const xml = await fetch(`${sandbox.baseUrl}/Patient`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/fhir+xml' },
+      body: '<Patient/>',
+    });
     expect(xml.status).toBe(415);
-    const broken = await fetch(`${sandbox.baseUrl}/Patient`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"resourceType":' });
+    const broken = await fetch(`${sandbox.baseUrl}/Patient`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: '{"resourceType":',
+    });
     expect(broken.status).toBe(400);
     expect(((await broken.json()) as Resource).resourceType).toBe('OperationOutcome');
   });

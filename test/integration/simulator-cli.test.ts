@@ -79,7 +79,20 @@ describe('simulator send', () => {
 
   it('signs with the first secret of PULSARA_WEBHOOK_SECRETS and reports a 2xx as exit 0', async () => {
     const h = harness({ PULSARA_WEBHOOK_SECRETS: ` ${SECRET} ,other` });
-    await h.program.parseAsync(['node', 'cli', 'simulator', 'send', '--url', url, '--identifier-name', 'CSN', '--type', 'created', '--event-id', 'evt_CLI1']);
+    await h.program.parseAsync([
+      'node',
+      'cli',
+      'simulator',
+      'send',
+      '--url',
+      url,
+      '--identifier-name',
+      'CSN',
+      '--type',
+      'created',
+      '--event-id',
+      'evt_CLI1',
+    ]);
     expect(h.exitCodes).toEqual([0]);
     expect(h.output.join('')).toContain('HTTP 202\n{"ok":true}\n');
     const event = JSON.parse(received[received.length - 1].raw) as Record<string, unknown>;
@@ -92,7 +105,17 @@ describe('simulator send', () => {
 
   it('sends a bad signature on request and exits 1 on the 401', async () => {
     const h = harness();
-    await h.program.parseAsync(['node', 'cli', 'simulator', 'send', '--url', url, '--secret', SECRET, '--bad-signature']);
+    await h.program.parseAsync([
+      'node',
+      'cli',
+      'simulator',
+      'send',
+      '--url',
+      url,
+      '--secret',
+      SECRET,
+      '--bad-signature',
+    ]);
     expect(h.exitCodes).toEqual([1]);
     expect(h.output.join('')).toContain('HTTP 401');
   });
@@ -105,12 +128,34 @@ describe('simulator send', () => {
   });
 
   it('fails clearly without a secret, with a bad scheme, or when nothing listens', async () => {
-    await expect(harness().program.parseAsync(['node', 'cli', 'simulator', 'send', '--url', url])).rejects.toThrow('PULSARA_WEBHOOK_SECRETS');
+    await expect(harness().program.parseAsync(['node', 'cli', 'simulator', 'send', '--url', url])).rejects.toThrow(
+      'PULSARA_WEBHOOK_SECRETS',
+    );
     await expect(
-      harness().program.parseAsync(['node', 'cli', 'simulator', 'send', '--url', url, '--secret', 's', '--scheme', 'md5']),
+      harness().program.parseAsync([
+        'node',
+        'cli',
+        'simulator',
+        'send',
+        '--url',
+        url,
+        '--secret',
+        's',
+        '--scheme',
+        'md5',
+      ]),
     ).rejects.toThrow('unknown signature scheme');
     await expect(
-      harness().program.parseAsync(['node', 'cli', 'simulator', 'send', '--url', 'http://127.0.0.1:1/webhooks/pulsara', '--secret', 's']),
+      harness().program.parseAsync([
+        'node',
+        'cli',
+        'simulator',
+        'send',
+        '--url',
+        'http://127.0.0.1:1/webhooks/pulsara',
+        '--secret',
+        's',
+      ]),
     ).rejects.toThrow('could not reach');
   });
 });

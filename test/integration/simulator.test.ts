@@ -1,5 +1,5 @@
-import { startSimulator } from '../../src/simulator/simulator-app';
-import type { RunningSimulator } from '../../src/simulator/simulator-app';
+import { startSimulator } from '../../src/tools/simulator/simulator-app';
+import type { RunningSimulator } from '../../src/tools/simulator/simulator-app';
 
 const TOKEN = 'test-token';
 let sim: RunningSimulator;
@@ -48,18 +48,30 @@ describe('simulated Pulsara API', () => {
     expect((await fetch(`${sim.baseUrl}/api/v1/patient-channels/pc_7f3a9c21`)).status).toBe(401);
     expect((await api('/patient-channels/pc_7f3a9c21', {}, 'wrong')).status).toBe(401);
     expect((await api('/patient-channels/pc_nope')).status).toBe(404);
-    expect((await api('/patient-channels/pc_nope/summary', { headers: { accept: 'application/pdf' } })).status).toBe(404);
+    expect((await api('/patient-channels/pc_nope/summary', { headers: { accept: 'application/pdf' } })).status).toBe(
+      404,
+    );
   });
 
   it('serves the PSR only with Accept: application/pdf, and logs what was asked', async () => {
     expect((await api('/patient-channels/pc_7f3a9c21/summary', { headers: { accept: '*/*' } })).status).toBe(406);
-    expect((await api('/patient-channels/pc_7f3a9c21/summary', { headers: { accept: 'application/json' } })).status).toBe(406);
-    const ok = await api('/patient-channels/pc_7f3a9c21/summary', { headers: { accept: 'application/json, application/pdf;q=0.9' } });
+    expect(
+      (await api('/patient-channels/pc_7f3a9c21/summary', { headers: { accept: 'application/json' } })).status,
+    ).toBe(406);
+    const ok = await api('/patient-channels/pc_7f3a9c21/summary', {
+      headers: { accept: 'application/json, application/pdf;q=0.9' },
+    });
     expect(ok.status).toBe(200);
     expect(ok.headers.get('content-type')).toBe('application/pdf');
-    expect(Buffer.from(await ok.arrayBuffer()).subarray(0, 5).toString()).toBe('%PDF-');
+    expect(
+      Buffer.from(await ok.arrayBuffer())
+        .subarray(0, 5)
+        .toString(),
+    ).toBe('%PDF-');
 
-    const log = (await (await admin('GET', '/requests')).json()) as { requests: { path: string; accept: string; status: number }[] };
+    const log = (await (await admin('GET', '/requests')).json()) as {
+      requests: { path: string; accept: string; status: number }[];
+    };
     expect(log.requests.map((r) => [r.path, r.accept, r.status])).toEqual([
       ['/api/v1/patient-channels/pc_7f3a9c21/summary', '*/*', 406],
       ['/api/v1/patient-channels/pc_7f3a9c21/summary', 'application/json', 406],
@@ -79,7 +91,11 @@ describe('simulated Pulsara API', () => {
     const changed = await summaryBytes();
     expect(changed.equals(first)).toBe(false);
     // Putting the original content back gives the original bytes again.
-    await admin('PATCH', '/channels/pc_7f3a9c21/timeline/ct_complete', { time: null, set_by: null, updated_at: '2026-11-25T19:03:11Z' });
+    await admin('PATCH', '/channels/pc_7f3a9c21/timeline/ct_complete', {
+      time: null,
+      set_by: null,
+      updated_at: '2026-11-25T19:03:11Z',
+    });
     expect((await summaryBytes()).equals(first)).toBe(true);
   });
 
@@ -101,7 +117,10 @@ describe('simulator admin API', () => {
     const put = await admin('PUT', '/channels/pc_new', { status: 'active', identifiers: [], timeline: [] });
     expect(put.status).toBe(201);
     const patched = await admin('PATCH', '/channels/pc_new/identifiers/MRN', { value: '' });
-    const body = (await patched.json()) as { identifier: { id: string; value: string }; channel: { updated_at: string } };
+    const body = (await patched.json()) as {
+      identifier: { id: string; value: string };
+      channel: { updated_at: string };
+    };
     expect(body.identifier).toEqual({ id: 'cid_501', name: 'MRN', category: 'hospital', value: '' });
     expect(Date.parse(body.channel.updated_at)).toBeGreaterThan(Date.now() - 5000);
     const channel = (await (await api('/patient-channels/pc_new')).json()) as { identifiers: unknown[] };
@@ -114,7 +133,11 @@ describe('simulator admin API', () => {
     expect((await admin('POST', '/faults', { path: 'nowhere', status: 500 })).status).toBe(400);
     expect((await admin('POST', '/faults', { count: 2 })).status).toBe(400);
     expect((await admin('PATCH', '/channels/pc_7f3a9c21/timeline/ct_complete', { time: 5 })).status).toBe(400);
-    const badJson = await fetch(`${sim.baseUrl}/_sim/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{' });
+    const badJson = await fetch(`${sim.baseUrl}/_sim/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{',
+    });
     expect(badJson.status).toBe(400);
   });
 

@@ -4,11 +4,20 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
-import type { DeliveryView } from '../../src/server/present-delivery';
+import type { DeliveryView } from '../../src/store/delivery-view';
 import type { WebhookEvent } from '../../src/pulsara/types';
 import { startCuttableTcpProxy } from '../support/holding-proxy';
 import type { CuttableTcpProxy } from '../support/holding-proxy';
-import { assertBuilt, freePort, killAllServes, listEvents, OutsideWorld, ServeProcess, sleep, waitUntil } from '../support/process-harness';
+import {
+  assertBuilt,
+  freePort,
+  killAllServes,
+  listEvents,
+  OutsideWorld,
+  ServeProcess,
+  sleep,
+  waitUntil,
+} from '../support/process-harness';
 import type { CaseFixture } from '../support/process-harness';
 
 /**
@@ -108,14 +117,24 @@ describe('store outages, seen from outside serve', () => {
    * next webhook is accepted at once, Pulsara's redelivery of the refused one too, and the
    * workers finish everything by themselves, each case written exactly once.
    */
-  async function outageScenario(serve: ServeProcess, storeUrl: string, outage: { begin(): Promise<void>; end(): Promise<void> }): Promise<void> {
+  async function outageScenario(
+    serve: ServeProcess,
+    storeUrl: string,
+    outage: { begin(): Promise<void>; end(): Promise<void> },
+  ): Promise<void> {
     const [early, refused, late] = await Promise.all([world.addCase(), world.addCase(), world.addCase()]);
     await world.sim('POST', '/faults', { path: 'channel', delayMs: 1500, count: 1 });
     const inFlight = world.mrnEvent(early);
     const queued = world.mrnEvent(early);
     expect((await world.send(serve.url, inFlight)).status).toBe(202);
     expect((await world.send(serve.url, queued)).status).toBe(202);
-    await waitUntil('the first delivery to be claimed', () => statuses(serve, [inFlight.id]), ([v]) => v?.status === 'processing', 10000, 20);
+    await waitUntil(
+      'the first delivery to be claimed',
+      () => statuses(serve, [inFlight.id]),
+      ([v]) => v?.status === 'processing',
+      10000,
+      20,
+    );
 
     await outage.begin();
     const refusedEvent = world.mrnEvent(refused);
@@ -144,23 +163,29 @@ describe('store outages, seen from outside serve', () => {
     expect(ledger.map((v) => v.status)).toEqual(['delivered', 'delivered', 'delivered', 'delivered']);
   }
 
-  (immutableSkipReason ? it.skip : it)('SQLite unwritable: 503 while broken, 202 and workers resuming after repair', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'pfb-outage-'));
-    const file = path.join(dir, 'bridge.sqlite');
-    // Not the -shm file: SQLite maps it into memory, and a write fault there is a SIGBUS,
-    // a crash rather than an outage. The database, its WAL and the folder are enough.
-    const frozen = [file, `${file}-wal`, dir];
-    const setImmutable = async (on: boolean): Promise<void> => {
-      execFileSync('chattr', [on ? '+i' : '-i', ...frozen.filter((p) => existsSync(p))], { stdio: 'pipe' });
-    };
-    try {
-      const serve = await ServeProcess.start(world.serveEnv(await freePort(), `sqlite:${file}`));
-      await outageScenario(serve, `sqlite:${file}`, { begin: () => setImmutable(true), end: () => setImmutable(false) });
-    } finally {
-      await setImmutable(false);
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+  (immutableSkipReason ? it.skip : it)(
+    'SQLite unwritable: 503 while broken, 202 and workers resuming after repair',
+    async () => {
+      const dir = mkdtempSync(path.join(tmpdir(), 'pfb-outage-'));
+      const file = path.join(dir, 'bridge.sqlite');
+      // Not the -shm file: SQLite maps it into memory, and a write fault there is a SIGBUS,
+      // a crash rather than an outage. The database, its WAL and the folder are enough.
+      const frozen = [file, `${file}-wal`, dir];
+      const setImmutable = async (on: boolean): Promise<void> => {
+        execFileSync('chattr', [on ? '+i' : '-i', ...frozen.filter((p) => existsSync(p))], { stdio: 'pipe' });
+      };
+      try {
+        const serve = await ServeProcess.start(world.serveEnv(await freePort(), `sqlite:${file}`));
+        await outageScenario(serve, `sqlite:${file}`, {
+          begin: () => setImmutable(true),
+          end: () => setImmutable(false),
+        });
+      } finally {
+        await setImmutable(false);
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 
   describe('PostgreSQL cut off by a network outage', () => {
     let database: string | undefined;

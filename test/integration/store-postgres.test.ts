@@ -31,7 +31,13 @@ function pgHarnessFor(schema: string): StoreHarness {
   const opened: DeliveryStore[] = [];
   const openOne = async (): Promise<DeliveryStore> => {
     // Its own Pool and PgBoss each time: a sibling behaves like another replica.
-    const store = new PostgresDeliveryStore({ connectionString: PG_URL, schema, sweepIntervalMs: 0, poolSize: 5, applicationName: schema });
+    const store = new PostgresDeliveryStore({
+      connectionString: PG_URL,
+      schema,
+      sweepIntervalMs: 0,
+      poolSize: 5,
+      applicationName: schema,
+    });
     opened.push(store);
     await store.init();
     return store;
@@ -50,7 +56,10 @@ describeStoreContract('PostgreSQL + pg-boss', pgHarness);
 
 describe('PostgresDeliveryStore', () => {
   it('reports store-unavailable quickly when PostgreSQL cannot be reached', async () => {
-    const store = new PostgresDeliveryStore({ connectionString: 'postgres://postgres@127.0.0.1:1/test', schema: 'pfb_unreachable' });
+    const store = new PostgresDeliveryStore({
+      connectionString: 'postgres://postgres@127.0.0.1:1/test',
+      schema: 'pfb_unreachable',
+    });
     const started = Date.now();
     await expectStoreUnavailable(store.init());
     await expectStoreUnavailable(store.ping());
@@ -66,7 +75,10 @@ describe('PostgresDeliveryStore', () => {
     const silent = net.createServer((socket) => sockets.push(socket));
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     const { port } = silent.address() as net.AddressInfo;
-    const store = new PostgresDeliveryStore({ connectionString: `postgres://postgres@127.0.0.1:${port}/test`, connectionTimeoutMs: 500 });
+    const store = new PostgresDeliveryStore({
+      connectionString: `postgres://postgres@127.0.0.1:${port}/test`,
+      connectionTimeoutMs: 500,
+    });
     try {
       const started = Date.now();
       await expectStoreUnavailable(store.ping());
@@ -105,10 +117,15 @@ describe('PostgresDeliveryStore', () => {
       const admin = new Client({ connectionString: PG_URL });
       await admin.connect();
       try {
-        await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1`, [schema]);
+        await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1`, [
+          schema,
+        ]);
         // pg_terminate_backend only signals; wait until those backends are gone.
         for (let i = 0; i < 100; i += 1) {
-          const left = await admin.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1`, [schema]);
+          const left = await admin.query(
+            `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1`,
+            [schema],
+          );
           if (left.rows[0].n === 0) {
             break;
           }

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import type { Express } from 'express';
-import { signWebhook, buildIdentifierEvent } from '../../src/simulator';
+import { signWebhook, buildIdentifierEvent } from '../../src/tools/simulator';
 import { createBridgeApp } from '../../src/server/app';
 import { createMetrics } from '../../src/server/metrics';
 import { openStore } from '../../src/store/open-store';
@@ -32,7 +32,8 @@ function post(app: Express, body: string, signature?: string) {
   return (signature === undefined ? req : req.set('Pulsara-Signature', signature)).send(body);
 }
 
-const event = () => buildIdentifierEvent({ channelId: 'pc_7f3a9c21', identifier: { id: 'cid_501', name: 'MRN', category: 'hospital' } });
+const event = () =>
+  buildIdentifierEvent({ channelId: 'pc_7f3a9c21', identifier: { id: 'cid_501', name: 'MRN', category: 'hospital' } });
 
 describe('POST /webhooks/pulsara', () => {
   let store: DeliveryStore;
@@ -55,7 +56,12 @@ describe('POST /webhooks/pulsara', () => {
     expect(res.status).toBe(202);
     expect(res.body).toMatchObject({ status: 'pending', duplicate: false });
     const [stored] = await store.list();
-    expect(stored).toMatchObject({ id: res.body.deliveryId, channelId: 'pc_7f3a9c21', status: 'pending', payload: body });
+    expect(stored).toMatchObject({
+      id: res.body.deliveryId,
+      channelId: 'pc_7f3a9c21',
+      status: 'pending',
+      payload: body,
+    });
     expect(woken).toBe(1);
   });
 
@@ -105,8 +111,18 @@ describe('POST /webhooks/pulsara', () => {
     ['non-JSON', 'this is not json'],
     ['a JSON array', '[1,2]'],
     ['an event without id', JSON.stringify({ type: 'patient_channel.identifier.updated', data: {} })],
-    ['a trigger event without channel', JSON.stringify({ id: 'evt_1', type: 'patient_channel.identifier.updated', data: { identifier: { name: 'MRN' } } })],
-    ['a trigger event without identifier name', JSON.stringify({ id: 'evt_2', type: 'patient_channel.identifier.created', data: { patient_channel_id: 'pc_1' } })],
+    [
+      'a trigger event without channel',
+      JSON.stringify({
+        id: 'evt_1',
+        type: 'patient_channel.identifier.updated',
+        data: { identifier: { name: 'MRN' } },
+      }),
+    ],
+    [
+      'a trigger event without identifier name',
+      JSON.stringify({ id: 'evt_2', type: 'patient_channel.identifier.created', data: { patient_channel_id: 'pc_1' } }),
+    ],
   ])('answers 400 to %s and stores nothing', async (_label, body) => {
     const res = await post(app, body, signWebhook(body, SECRET, 'timestamped'));
     expect(res.status).toBe(400);
@@ -115,7 +131,12 @@ describe('POST /webhooks/pulsara', () => {
   });
 
   it('acknowledges an unknown event type with 202 and records it as ignored', async () => {
-    const body = JSON.stringify({ id: 'evt_other', type: 'patient_channel.message.created', data: { patient_channel_id: 'pc_1' }, extra: true });
+    const body = JSON.stringify({
+      id: 'evt_other',
+      type: 'patient_channel.message.created',
+      data: { patient_channel_id: 'pc_1' },
+      extra: true,
+    });
     const res = await post(app, body, signWebhook(body, SECRET, 'timestamped'));
     expect(res.status).toBe(202);
     expect(res.body.status).toBe('ignored');

@@ -1,5 +1,5 @@
 import type { Bundle, OperationOutcome, Patient } from '@medplum/fhirtypes';
-import { DEFAULT_CSN_SYSTEM, DEFAULT_MRN_SYSTEM } from '../../src/sandbox/seed';
+import { DEFAULT_CSN_SYSTEM, DEFAULT_MRN_SYSTEM } from '../../src/tools/sandbox/seed';
 import { countOf, errorIssues, hapiRequest, requireHapi, validateOnHapi } from './support/hapi';
 import { newCase } from './support/pipeline';
 
@@ -14,7 +14,11 @@ describe('the HAPI FHIR test server', () => {
   });
 
   function patient(mrn: string): Patient {
-    return { resourceType: 'Patient', identifier: [{ system: DEFAULT_MRN_SYSTEM, value: mrn }], name: [{ family: 'Test' }] };
+    return {
+      resourceType: 'Patient',
+      identifier: [{ system: DEFAULT_MRN_SYSTEM, value: mrn }],
+      name: [{ family: 'Test' }],
+    };
   }
 
   it('refuses a resource that breaks the R4 definitions, and stores nothing', async () => {
@@ -34,7 +38,9 @@ describe('the HAPI FHIR test server', () => {
     const { errors } = await validateOnHapi({
       resourceType: 'DocumentReference',
       status: 'current',
-      content: [{ attachment: { contentType: 'application/pdf', data: Buffer.from('%PDF-1.4\n').toString('base64'), size: 3 } }],
+      content: [
+        { attachment: { contentType: 'application/pdf', data: Buffer.from('%PDF-1.4\n').toString('base64'), size: 3 } },
+      ],
     });
     expect(errors.length).toBeGreaterThanOrEqual(1);
   });
@@ -47,7 +53,15 @@ describe('the HAPI FHIR test server', () => {
       resourceType: 'DocumentReference',
       status: 'current',
       subject: { reference: `Patient/${created.body.id}` },
-      content: [{ attachment: { contentType: 'application/pdf', data: Buffer.from('%PDF-1.4\n').toString('base64'), hash: 'AAAAAAAAAAAAAAAAAAAAAAAAAAA=' } }],
+      content: [
+        {
+          attachment: {
+            contentType: 'application/pdf',
+            data: Buffer.from('%PDF-1.4\n').toString('base64'),
+            hash: 'AAAAAAAAAAAAAAAAAAAAAAAAAAA=',
+          },
+        },
+      ],
     });
     expect(answer.status).toBe(422);
   });
@@ -113,6 +127,8 @@ describe('the HAPI FHIR test server', () => {
     expect(tx2.body.entry?.[0].response?.location).toBe(tx1.body.entry?.[0].response?.location);
 
     expect(await countOf('Patient', { identifier: `${DEFAULT_MRN_SYSTEM}|${mrn}` })).toBe(1);
-    expect(await countOf('Encounter', { identifier: `${DEFAULT_CSN_SYSTEM}|${csn}`, subject: `Patient/${first.body.id}` })).toBe(1);
+    expect(
+      await countOf('Encounter', { identifier: `${DEFAULT_CSN_SYSTEM}|${csn}`, subject: `Patient/${first.body.id}` }),
+    ).toBe(1);
   });
 });

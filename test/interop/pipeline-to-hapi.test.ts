@@ -1,8 +1,17 @@
 import { createHash } from 'node:crypto';
 import type { DocumentReference } from '@medplum/fhirtypes';
-import type { DeliveryView } from '../../src/server/present-delivery';
+import type { DeliveryView } from '../../src/store/delivery-view';
 import { runCli } from '../support/process-harness';
-import { countOf, documentsOf, hapiGet, observationsOf, requireHapi, searchAll, validateOnHapi, versionsOf } from './support/hapi';
+import {
+  countOf,
+  documentsOf,
+  hapiGet,
+  observationsOf,
+  requireHapi,
+  searchAll,
+  validateOnHapi,
+  versionsOf,
+} from './support/hapi';
 import { newCase, startPipeline, strokeChannel } from './support/pipeline';
 import type { DeliveredCase, Pipeline } from './support/pipeline';
 
@@ -27,7 +36,10 @@ describe('the bridge writing to HAPI FHIR', () => {
   /** A new case delivered; fails with the ledger's reason otherwise. */
   async function deliverNewCase(): Promise<DeliveredCase> {
     const delivered = await pipeline.deliverNewCase();
-    expect({ status: delivered.delivery.status, error: delivered.delivery.lastError }).toEqual({ status: 'delivered', error: null });
+    expect({ status: delivered.delivery.status, error: delivered.delivery.lastError }).toEqual({
+      status: 'delivered',
+      error: null,
+    });
     return delivered;
   }
 
@@ -58,7 +70,9 @@ describe('the bridge writing to HAPI FHIR', () => {
     // Every time set in the channel is there as a valueDateTime, exactly as Pulsara gave it;
     // CT (time: null) is not.
     const times = observations.map((o) => o.valueDateTime).filter((t): t is string => t !== undefined);
-    expect(times).toEqual(expect.arrayContaining(['2026-11-25T18:39:00Z', '2026-11-25T18:05:00-06:00', '2026-11-25T19:02:40Z']));
+    expect(times).toEqual(
+      expect.arrayContaining(['2026-11-25T18:39:00Z', '2026-11-25T18:05:00-06:00', '2026-11-25T19:02:40Z']),
+    );
     expect(times).toHaveLength(3);
 
     // Request validation let them in; $validate on what HAPI stored finds no error either.
@@ -84,7 +98,9 @@ describe('the bridge writing to HAPI FHIR', () => {
     expect(second.status).toBe('delivered');
     expect(second.outcome).toMatchObject({ created: 0, updated: 0 });
 
-    expect((await pipeline.deliveriesOf(channelId)).map((d) => d.eventId).sort()).toEqual([eventId, second.eventId].sort());
+    expect((await pipeline.deliveriesOf(channelId)).map((d) => d.eventId).sort()).toEqual(
+      [eventId, second.eventId].sort(),
+    );
     expect(await versionsOf(patientId)).toEqual(before);
   });
 
@@ -104,10 +120,14 @@ describe('the bridge writing to HAPI FHIR', () => {
     const newDoc = documents.find((d) => d.id !== oldDoc.id) as DocumentReference;
     expect(newDoc.status).toBe('current');
     expect(newDoc.relatesTo).toEqual([{ code: 'replaces', target: { reference: `DocumentReference/${oldDoc.id}` } }]);
-    expect(Buffer.from(newDoc.content[0].attachment.data ?? '', 'base64').equals(await pipeline.summaryPdf(channelId))).toBe(true);
+    expect(
+      Buffer.from(newDoc.content[0].attachment.data ?? '', 'base64').equals(await pipeline.summaryPdf(channelId)),
+    ).toBe(true);
     const oldNow = await hapiGet<DocumentReference>(`DocumentReference/${oldDoc.id}`);
     expect(oldNow.status).toBe('superseded');
-    expect(await searchAll<DocumentReference>('DocumentReference', { subject: `Patient/${patientId}`, status: 'current' })).toHaveLength(1);
+    expect(
+      await searchAll<DocumentReference>('DocumentReference', { subject: `Patient/${patientId}`, status: 'current' }),
+    ).toHaveLength(1);
 
     const ct = (await observationsOf(patientId)).filter((o) => o.valueDateTime === '2026-11-25T19:20:00Z');
     expect(ct).toHaveLength(1);
@@ -133,10 +153,14 @@ describe('the bridge writing to HAPI FHIR', () => {
     expect(delivery.lastError?.message).not.toContain(c.mrn);
 
     // The operator's view of the ledger says the same.
-    const listed = await runCli(['events', 'list', '--status', 'retrying,dead', '--channel', c.channelId, '--json'], { STORE_URL: pipeline.storeUrl });
+    const listed = await runCli(['events', 'list', '--status', 'retrying,dead', '--channel', c.channelId, '--json'], {
+      STORE_URL: pipeline.storeUrl,
+    });
     expect(listed.code).toBe(0);
     const rows = JSON.parse(listed.stdout) as DeliveryView[];
-    expect(rows.map((d) => ({ eventId: d.eventId, code: d.lastError?.code }))).toEqual([{ eventId: event.id, code: 'patient-not-found' }]);
+    expect(rows.map((d) => ({ eventId: d.eventId, code: d.lastError?.code }))).toEqual([
+      { eventId: event.id, code: 'patient-not-found' },
+    ]);
 
     expect(await countOf('DocumentReference')).toBe(documentsBefore);
     expect(await countOf('Observation')).toBe(observationsBefore);

@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
-import { startSandbox, seedSandbox } from '../../src/sandbox';
-import { startSimulator, buildIdentifierEvent, sendWebhook, STROKE_CHANNEL_ID } from '../../src/simulator';
-import type { RunningSimulator } from '../../src/simulator';
+import { startSandbox, seedSandbox } from '../../src/tools/sandbox';
+import { startSimulator, buildIdentifierEvent, sendWebhook, STROKE_CHANNEL_ID } from '../../src/tools/simulator';
+import type { RunningSimulator } from '../../src/tools/simulator';
 import { loadServeConfig } from '../../src/config/serve-config';
 import { startBridge } from '../../src/bridge';
 import type { RunningBridge } from '../../src/bridge';
@@ -24,7 +24,10 @@ export interface Harness {
   encounterId: string;
   /** Everything the bridge logged, as text. */
   logs(): string;
-  send(event: WebhookEvent | string, opts?: { badSignature?: boolean; t?: number }): Promise<{ status: number; body: string }>;
+  send(
+    event: WebhookEvent | string,
+    opts?: { badSignature?: boolean; t?: number },
+  ): Promise<{ status: number; body: string }>;
   mrnEvent(overrides?: { eventId?: string; channelId?: string; name?: string }): WebhookEvent;
   waitFor(eventId: string, statuses?: Delivery['status'][], timeoutMs?: number): Promise<Delivery>;
   fhirGet<T>(pathAndQuery: string): Promise<T>;
@@ -86,10 +89,14 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
         }
         await new Promise((r) => setTimeout(r, 50));
       }
-      throw new Error(`event ${eventId} did not reach ${statuses.join('/')} (last: ${last?.status} ${last?.lastError?.code ?? ''})`);
+      throw new Error(
+        `event ${eventId} did not reach ${statuses.join('/')} (last: ${last?.status} ${last?.lastError?.code ?? ''})`,
+      );
     },
     fhirGet: async <T>(p: string): Promise<T> => {
-      const res = await fetch(`${sandbox.baseUrl}/${p.replace(/^\//, '')}`, { headers: { Accept: 'application/fhir+json' } });
+      const res = await fetch(`${sandbox.baseUrl}/${p.replace(/^\//, '')}`, {
+        headers: { Accept: 'application/fhir+json' },
+      });
       if (!res.ok) throw new Error(`GET ${p} -> ${res.status}`);
       return (await res.json()) as T;
     },

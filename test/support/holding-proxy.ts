@@ -65,14 +65,20 @@ export async function startHoldingProxy(targetBaseUrl: string): Promise<HoldingP
   // A test that never reaches the hold must not leave an unhandled rejection behind.
   held.catch(() => undefined);
 
-  const forward = (req: IncomingMessage, body: Buffer): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> =>
+  const forward = (
+    req: IncomingMessage,
+    body: Buffer,
+  ): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> =>
     new Promise((resolve, reject) => {
       const headers = { ...req.headers, host: target.host, 'content-length': String(body.length) };
       delete headers.connection;
       const upstream = http.request(
         { hostname: target.hostname, port: target.port, method: req.method, path: req.url, headers },
         (res) => {
-          readBody(res).then((data) => resolve({ status: res.statusCode ?? 502, headers: res.headers, body: data }), reject);
+          readBody(res).then(
+            (data) => resolve({ status: res.statusCode ?? 502, headers: res.headers, body: data }),
+            reject,
+          );
         },
       );
       upstream.once('error', reject);

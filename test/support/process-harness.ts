@@ -5,11 +5,11 @@ import { existsSync, statSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import type { Bundle, DocumentReference, Observation, Resource } from '@medplum/fhirtypes';
-import type { DeliveryView } from '../../src/server/present-delivery';
-import { seedSandbox, startSandbox } from '../../src/sandbox';
-import type { RunningSandbox } from '../../src/sandbox';
-import { buildIdentifierEvent, sendWebhook, startSimulator, STROKE_CHANNEL_ID } from '../../src/simulator';
-import type { RunningSimulator, SendWebhookResult } from '../../src/simulator';
+import type { DeliveryView } from '../../src/store/delivery-view';
+import { seedSandbox, startSandbox } from '../../src/tools/sandbox';
+import type { RunningSandbox } from '../../src/tools/sandbox';
+import { buildIdentifierEvent, sendWebhook, startSimulator, STROKE_CHANNEL_ID } from '../../src/tools/simulator';
+import type { RunningSimulator, SendWebhookResult } from '../../src/tools/simulator';
 import type { PatientChannel, WebhookEvent } from '../../src/pulsara/types';
 
 /**
@@ -35,7 +35,9 @@ export function assertBuilt(): void {
     const source = path.join(REPO_ROOT, 'src', `${module}.ts`);
     const output = path.join(REPO_ROOT, 'dist', `${module}.js`);
     if (existsSync(source) && (!existsSync(output) || statSync(output).mtimeMs < statSync(source).mtimeMs)) {
-      console.warn(`dist/${module}.js is older than src/${module}.ts: these tests run the build; rebuild with \`npm run build\`.`);
+      console.warn(
+        `dist/${module}.js is older than src/${module}.ts: these tests run the build; rebuild with \`npm run build\`.`,
+      );
     }
   }
 }
@@ -94,7 +96,11 @@ export class ServeProcess {
     if (!Number.isInteger(port) || port <= 0) {
       throw new Error('ServeProcess.start needs a fixed PORT (use freePort()) so that it can poll /healthz');
     }
-    const child = spawn(process.execPath, [CLI_PATH, 'serve'], { cwd: REPO_ROOT, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI_PATH, 'serve'], {
+      cwd: REPO_ROOT,
+      env: childEnv(env),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const serve = new ServeProcess(child, port);
     live.add(serve);
     const deadline = Date.now() + timeoutMs;
@@ -135,7 +141,10 @@ export class ServeProcess {
 
   /** GET or POST on the admin API (ADMIN_TOKEN must be in the env it was started with). */
   async admin<T>(pathAndQuery: string, method = 'GET'): Promise<T> {
-    const res = await fetch(`${this.url}${pathAndQuery}`, { method, headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } });
+    const res = await fetch(`${this.url}${pathAndQuery}`, {
+      method,
+      headers: { Authorization: `Bearer ${ADMIN_TOKEN}` },
+    });
     if (!res.ok) {
       throw new Error(`${method} ${pathAndQuery} -> ${res.status}`);
     }
@@ -158,9 +167,17 @@ export function sleep(ms: number): Promise<void> {
 }
 
 /** Runs the built CLI to completion. */
-export function runCli(args: string[], env: Record<string, string>, timeoutMs = 20000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function runCli(
+  args: string[],
+  env: Record<string, string>,
+  timeoutMs = 20000,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI_PATH, ...args], { cwd: REPO_ROOT, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI_PATH, ...args], {
+      cwd: REPO_ROOT,
+      env: childEnv(env),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
@@ -187,7 +204,13 @@ export async function listEvents(storeUrl: string): Promise<DeliveryView[]> {
 }
 
 /** Polls `read` until `done` holds, or fails with the last value seen. */
-export async function waitUntil<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 20000, everyMs = 100): Promise<T> {
+export async function waitUntil<T>(
+  what: string,
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+  timeoutMs = 20000,
+  everyMs = 100,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: T | undefined;
   let lastError: unknown;
@@ -311,12 +334,21 @@ export class OutsideWorld {
 
   /** A fresh identifier event (MRN entered) for a case. */
   mrnEvent(fixture: CaseFixture): WebhookEvent {
-    return buildIdentifierEvent({ channelId: fixture.channelId, identifier: { id: 'cid_501', name: 'MRN', category: 'hospital' } });
+    return buildIdentifierEvent({
+      channelId: fixture.channelId,
+      identifier: { id: 'cid_501', name: 'MRN', category: 'hospital' },
+    });
   }
 
   /** Posts one signed webhook to a running bridge. */
   send(bridgeUrl: string, event: WebhookEvent): Promise<SendWebhookResult> {
-    return sendWebhook({ url: `${bridgeUrl}/webhooks/pulsara`, secret: WEBHOOK_SECRET, scheme: 'timestamped', event, timeoutMs: 5000 });
+    return sendWebhook({
+      url: `${bridgeUrl}/webhooks/pulsara`,
+      secret: WEBHOOK_SECRET,
+      scheme: 'timestamped',
+      event,
+      timeoutMs: 5000,
+    });
   }
 
   /** Every DocumentReference and Observation the EHR holds for the case's patient. */
@@ -331,7 +363,10 @@ export class OutsideWorld {
       const bundle = (await res.json()) as Bundle<T>;
       return (bundle.entry ?? []).map((entry) => entry.resource as T);
     };
-    return { documents: await search<DocumentReference>('DocumentReference'), observations: await search<Observation>('Observation') };
+    return {
+      documents: await search<DocumentReference>('DocumentReference'),
+      observations: await search<Observation>('Observation'),
+    };
   }
 
   async close(): Promise<void> {

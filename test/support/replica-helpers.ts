@@ -23,7 +23,11 @@ export function postgresReachable(url: string = PG_URL): boolean {
     const client = new Client({ connectionString: process.env.PROBE_URL, connectionTimeoutMillis: 2000 });
     client.connect().then(() => client.end()).then(() => process.exit(0), () => process.exit(1));
   `;
-  const result = spawnSync(process.execPath, ['-e', probe], { env: { ...process.env, PROBE_URL: url }, timeout: 5000, stdio: 'ignore' });
+  const result = spawnSync(process.execPath, ['-e', probe], {
+    env: { ...process.env, PROBE_URL: url },
+    timeout: 5000,
+    stdio: 'ignore',
+  });
   return result.status === 0;
 }
 
@@ -36,7 +40,9 @@ export function describeWithPostgres(reason: string): jest.Describe {
   if (process.env.CI === 'true' || postgresReachable()) {
     return describe;
   }
-  console.warn(`PostgreSQL is not reachable at ${redactPassword(PG_URL)}: skipping ${reason} (set PG_TEST_URL, or CI=true to make this a failure).`);
+  console.warn(
+    `PostgreSQL is not reachable at ${redactPassword(PG_URL)}: skipping ${reason} (set PG_TEST_URL, or CI=true to make this a failure).`,
+  );
   return describe.skip;
 }
 
@@ -53,7 +59,11 @@ export function storeUrlWithSchema(url: string, schema: string): string {
 }
 
 /** Runs one SQL statement on its own connection. */
-export async function pgQuery<R extends Record<string, unknown>>(sql: string, values: unknown[] = [], url: string = PG_URL): Promise<R[]> {
+export async function pgQuery<R extends Record<string, unknown>>(
+  sql: string,
+  values: unknown[] = [],
+  url: string = PG_URL,
+): Promise<R[]> {
   const client = new Client({ connectionString: url, connectionTimeoutMillis: 5000 });
   await client.connect();
   try {
@@ -113,7 +123,10 @@ export function deliveredEventIds(output: string): Set<string> {
 }
 
 /** GET a FHIR search on the sandbox and return its Bundle. */
-export async function fhirSearch<T extends Resource = Resource>(baseUrl: string, pathAndQuery: string): Promise<Bundle<T>> {
+export async function fhirSearch<T extends Resource = Resource>(
+  baseUrl: string,
+  pathAndQuery: string,
+): Promise<Bundle<T>> {
   const res = await fetch(`${baseUrl}/${pathAndQuery}`, { headers: { Accept: 'application/fhir+json' } });
   if (!res.ok) {
     throw new Error(`GET ${pathAndQuery.split('?')[0]} -> ${res.status}`);
@@ -122,7 +135,11 @@ export async function fhirSearch<T extends Resource = Resource>(baseUrl: string,
 }
 
 /** Runs `task` over `items` with at most `limit` in flight; results in input order. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, task: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  task: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   const results: R[] = new Array<R>(items.length);
   let next = 0;
   const lane = async (): Promise<void> => {

@@ -10,7 +10,11 @@ export interface CliResult {
 }
 
 /** Runs the built CLI (dist/, made by `npm run build`) to completion, as an operator would. */
-export function runCli(args: string[], env: Record<string, string | undefined> = {}, timeoutMs = 30000): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  env: Record<string, string | undefined> = {},
+  timeoutMs = 30000,
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     // A clean environment: only PATH/HOME and what the test gives, so the host's variables do not leak in.
     const child = spawn(process.execPath, [CLI, ...args], {

@@ -5,12 +5,13 @@ import { openStore, parseStoreUrl } from '../../store/open-store';
 import { parseStatusFilter } from '../../store/status-filter';
 import type { Delivery, DeliveryStore } from '../../store/types';
 import { DELIVERY_STATUSES } from '../../store/types';
-import { presentDelivery } from '../../server/present-delivery';
-import type { DeliveryView } from '../../server/present-delivery';
+import { presentDelivery } from '../../store/delivery-view';
+import type { DeliveryView } from '../../store/delivery-view';
 import { BridgeError } from '../../shared/errors';
+import { storeUrlOf } from '../../config/command-settings';
+import { commandEnvironment } from '../../config/env';
+import { jsonText, processIo } from '../output';
 import { failAndExit } from '../process-exit';
-
-const DEFAULT_STORE_URL = 'sqlite:./data/bridge.sqlite';
 
 interface StoreOption {
   store?: string;
@@ -22,7 +23,7 @@ interface StoreOption {
  * relative), and an empty new ledger would look like "no dead letters".
  */
 async function withStore<T>(options: StoreOption, work: (store: DeliveryStore) => Promise<T>): Promise<T> {
-  const storeUrl = options.store ?? process.env.STORE_URL ?? DEFAULT_STORE_URL;
+  const storeUrl = options.store ?? storeUrlOf(commandEnvironment());
   const location = parseStoreUrl(storeUrl);
   if (location.kind === 'sqlite' && location.filename !== ':memory:' && !existsSync(location.filename)) {
     throw new BridgeError(
@@ -53,7 +54,7 @@ function guarded<A extends unknown[]>(action: (...args: A) => Promise<void>): (.
 /** The delivery a command asked for, or an error naming what was not found. */
 function found(delivery: Delivery | null, what: string): Delivery {
   if (!delivery) {
-    throw new BridgeError('config-invalid', `no delivery ${what}`);
+    throw new BridgeError('not-found', `no delivery ${what}`);
   }
   return delivery;
 }
@@ -83,7 +84,8 @@ export function formatTable(views: DeliveryView[]): string {
   ]);
   const head = ['ID', 'STATUS', 'TRIES', 'CHANNEL', 'RECEIVED', 'LAST RESULT'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]): string => cells.map((c, i) => (i === cells.length - 1 ? c : pad(c, widths[i]))).join('  ');
+  const line = (cells: string[]): string =>
+    cells.map((c, i) => (i === cells.length - 1 ? c : pad(c, widths[i]))).join('  ');
   return `${[line(head), ...rows.map(line)].join('\n')}\n`;
 }
 
@@ -96,7 +98,10 @@ export function registerEventsCommand(program: Command): void {
   events
     .command('list')
     .description('list deliveries, newest first')
-    .option('--status <statuses...>', `only these statuses (${DELIVERY_STATUSES.join(', ')}); comma-separated or repeated`)
+    .option(
+      '--status <statuses...>',
+      `only these statuses (${DELIVERY_STATUSES.join(', ')}); comma-separated or repeated`,
+    )
     .option('--channel <id>', 'only this patient channel')
     .option('--limit <n>', 'at most this many', '100')
     .option('--json', 'print JSON instead of a table')
@@ -111,7 +116,7 @@ export function registerEventsCommand(program: Command): void {
         const views = await withStore(opts, async (store) =>
           (await store.list({ status, channelId: opts.channel, limit })).map(presentDelivery),
         );
-        process.stdout.write(opts.json ? `${JSON.stringify(views, null, 2)}\n` : formatTable(views));
+        processIo.out(opts.json ? jsonText(views) : formatTable(views));
       }),
     );
 
@@ -122,30 +127,37 @@ export function registerEventsCommand(program: Command): void {
     .action(
       guarded(async (id: string, opts: StoreOption) => {
         const delivery = found(await withStore(opts, (store) => store.get(id)), id);
-        process.stdout.write(`${JSON.stringify(presentDelivery(delivery), null, 2)}\n`);
+        processIo.out(jsonText(presentDelivery(delivery)));
       }),
     );
 
   events
     .command('retry <id>')
-    .description('put a delivery (dead letter, waiting, or delivered) back in the queue now; a running serve picks it up')
+    .description(
+      'put a delivery (dead letter, waiting, or delivered) back in the queue now; a running serve picks it up',
+    )
     .option('--store <url>', 'store URL (default: $STORE_URL)')
     .action(
       guarded(async (id: string, opts: StoreOption) => {
         const delivery = found(await withStore(opts, (store) => store.requeue(id)), id);
-        process.stdout.write(`requeued ${delivery.id} (channel ${delivery.channelId ?? '-'}): status ${delivery.status}\n`);
+        processIo.out(`requeued ${delivery.id} (channel ${delivery.channelId ?? '-'}): status ${delivery.status}\n`);
       }),
     );
 
   events
     .command('replay')
-    .description('re-deliver a whole channel: re-reads it from Pulsara and writes what changed (nothing if nothing did)')
+    .description(
+      're-deliver a whole channel: re-reads it from Pulsara and writes what changed (nothing if nothing did)',
+    )
     .requiredOption('--channel <id>', 'the patient channel id, e.g. pc_7f3a9c21')
     .option('--store <url>', 'store URL (default: $STORE_URL)')
     .action(
       guarded(async (opts: StoreOption & { channel: string }) => {
-        const delivery = found(await withStore(opts, (store) => store.requeueChannel(opts.channel)), `for channel ${opts.channel}`);
-        process.stdout.write(`replaying channel ${opts.channel} through ${delivery.id}: status ${delivery.status}\n`);
+        const delivery = found(
+          await withStore(opts, (store) => store.requeueChannel(opts.channel)),
+          `for channel ${opts.channel}`,
+        );
+        processIo.out(`replaying channel ${opts.channel} through ${delivery.id}: status ${delivery.status}\n`);
       }),
     );
 }

@@ -1,24 +1,15 @@
 import fs from 'node:fs';
 import type { Command } from 'commander';
-import { buildResources } from '../../mapping/build-resources';
-import { parseJsonText } from '../../mapping/json-text';
-import { loadMapping } from '../../mapping/loader';
-import { formatProblems, isMappingError } from '../../mapping/mapping-error';
-import { toPreview } from '../../mapping/preview';
+import { buildResources } from '../../mapping/build/build-resources';
+import { parseJsonText } from '../../mapping/check/json-text';
+import { loadMapping } from '../../mapping/check/loader';
+import { formatProblems, isMappingError } from '../../mapping/check/mapping-error';
+import { toPreview } from '../../mapping/check/preview';
 import type { MappingFile } from '../../mapping/types';
 import type { PatientChannel } from '../../pulsara/types';
 import { isBridgeError } from '../../shared/errors';
-
-/** Where a command writes; tests pass collectors instead of the process streams. */
-export interface CommandIo {
-  out(text: string): void;
-  err(text: string): void;
-}
-
-const processIo: CommandIo = {
-  out: (text) => process.stdout.write(text),
-  err: (text) => process.stderr.write(text),
-};
+import { processIo } from '../output';
+import type { CommandIo } from '../output';
 
 export interface PreviewOptions {
   /** A saved channel: the JSON of GET /api/v1/patient-channels/<id>. */
@@ -60,7 +51,9 @@ export function validateMappingAction(file: string, io: CommandIo = processIo): 
   if (!mapping) {
     return 1;
   }
-  io.out(`OK: ${mapping.name} v${mapping.version}, ${plural(mapping.observations.length, 'observation')}${mapping.document ? ' and the summary document' : ''}\n`);
+  io.out(
+    `OK: ${mapping.name} v${mapping.version}, ${plural(mapping.observations.length, 'observation')}${mapping.document ? ' and the summary document' : ''}\n`,
+  );
   return 0;
 }
 
@@ -69,7 +62,9 @@ function readFileOrFail(file: string, what: string): Buffer {
     return fs.readFileSync(file);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new UsageError(`cannot read the ${what} ${file}: ${code === 'ENOENT' ? 'no such file' : (code ?? String(err))}`);
+    throw new UsageError(
+      `cannot read the ${what} ${file}: ${code === 'ENOENT' ? 'no such file' : (code ?? String(err))}`,
+    );
   }
 }
 
@@ -81,14 +76,20 @@ function readChannel(file: string): PatientChannel {
   }
   const value = parsed.value;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new UsageError(`the channel file ${file} must hold one JSON object, as saved from GET /api/v1/patient-channels/<id>`);
+    throw new UsageError(
+      `the channel file ${file} must hold one JSON object, as saved from GET /api/v1/patient-channels/<id>`,
+    );
   }
   const record = value as Record<string, unknown>;
   if (typeof record.type === 'string' && typeof record.data === 'object') {
-    throw new UsageError(`the channel file ${file} looks like a webhook event; save the channel itself (GET /api/v1/patient-channels/<id>) instead`);
+    throw new UsageError(
+      `the channel file ${file} looks like a webhook event; save the channel itself (GET /api/v1/patient-channels/<id>) instead`,
+    );
   }
   if (typeof record.id !== 'string' || record.id === '') {
-    throw new UsageError(`the channel file ${file} has no "id"; save the whole answer of GET /api/v1/patient-channels/<id>`);
+    throw new UsageError(
+      `the channel file ${file} has no "id"; save the whole answer of GET /api/v1/patient-channels/<id>`,
+    );
   }
   return record as PatientChannel;
 }
@@ -103,7 +104,9 @@ function readPdf(file: string): Buffer {
 
 function reference(value: string, option: string): { reference: string } {
   if (!REFERENCE.test(value)) {
-    throw new UsageError(`${option} must be a reference such as ${option === '--patient' ? 'Patient/123' : 'Encounter/456'}`);
+    throw new UsageError(
+      `${option} must be a reference such as ${option === '--patient' ? 'Patient/123' : 'Encounter/456'}`,
+    );
   }
   return { reference: value };
 }
@@ -128,7 +131,9 @@ export function previewMappingAction(file: string, options: PreviewOptions, io: 
 
     const notes: string[] = [];
     if (options.patient === undefined) {
-      notes.push(`subject is the placeholder ${PLACEHOLDER_PATIENT}; the bridge finds the real patient by ${mapping.patient.identifierName} (use --patient to set one)`);
+      notes.push(
+        `subject is the placeholder ${PLACEHOLDER_PATIENT}; the bridge finds the real patient by ${mapping.patient.identifierName} (use --patient to set one)`,
+      );
     }
     if (mapping.document && !summary) {
       notes.push('no --pdf given: the summary DocumentReference is not shown');
@@ -136,7 +141,9 @@ export function previewMappingAction(file: string, options: PreviewOptions, io: 
       notes.push('this mapping has no document section: only Observations are written');
     }
     const written = built.observations.filter((o) => o.resource).length;
-    notes.push(`${written} of ${plural(built.observations.length, 'observation')} would be written; nothing was posted`);
+    notes.push(
+      `${written} of ${plural(built.observations.length, 'observation')} would be written; nothing was posted`,
+    );
     io.err(notes.map((n) => `note: ${n}\n`).join(''));
     return 0;
   } catch (err) {
@@ -150,7 +157,9 @@ export function previewMappingAction(file: string, options: PreviewOptions, io: 
 
 /** Adds `mapping validate` and `mapping preview` to the CLI. */
 export function registerMappingCommand(program: Command): void {
-  const mapping = program.command('mapping').description('check a mapping file, or preview what it makes from a saved channel');
+  const mapping = program
+    .command('mapping')
+    .description('check a mapping file, or preview what it makes from a saved channel');
   mapping
     .command('validate')
     .argument('<file>', 'mapping file, e.g. mappings/default.json')

@@ -1,7 +1,10 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
-import { DEFAULT_CSN_SYSTEM, DEFAULT_MRN_SYSTEM, seedSandbox, startSandbox } from '../../sandbox';
+import { DEFAULT_CSN_SYSTEM, DEFAULT_MRN_SYSTEM, seedSandbox, startSandbox } from '../../tools/sandbox';
+import { logLevelOf } from '../../config/command-settings';
+import { commandEnvironment } from '../../config/env';
 import { createLogger } from '../../shared/logger';
+import { processIo } from '../output';
 import { exitOnShutdownSignal, failAndExit } from '../process-exit';
 
 interface SandboxCommandOptions {
@@ -23,19 +26,28 @@ export function registerSandboxCommand(program: Command): void {
     .command('sandbox')
     .description('run the embedded FHIR R4 sandbox server (in memory, validating, referential integrity enforced)')
     .option('--port <n>', 'HTTP port (0 picks a free one)', parsePort, 8090)
-    .option('--host <address>', 'interface to bind; 0.0.0.0 to accept outside connections (e.g. in Docker)', '127.0.0.1')
+    .option(
+      '--host <address>',
+      'interface to bind; 0.0.0.0 to accept outside connections (e.g. in Docker)',
+      '127.0.0.1',
+    )
     .option('--seed', 'register the sample Patient (MRN) and Encounter (CSN) of the simulator case')
     .option('--mrn-system <uri>', 'identifier system of the seeded MRN', DEFAULT_MRN_SYSTEM)
     .option('--csn-system <uri>', 'identifier system of the seeded CSN', DEFAULT_CSN_SYSTEM)
     .action(async (opts: SandboxCommandOptions) => {
-      const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'info' });
+      let logger;
+      try {
+        logger = createLogger({ level: logLevelOf(commandEnvironment()) });
+      } catch (err) {
+        failAndExit(err);
+      }
       try {
         const sandbox = await startSandbox({ port: opts.port, host: opts.host, logger });
         if (opts.seed) {
           const seeded = await seedSandbox(sandbox.repo, { mrnSystem: opts.mrnSystem, csnSystem: opts.csnSystem });
           logger.info('sandbox seeded', { patientId: seeded.patientId, encounterId: seeded.encounterId });
         }
-        process.stdout.write(`${sandbox.baseUrl}\n`);
+        processIo.out(`${sandbox.baseUrl}\n`);
         logger.info('sandbox listening', { baseUrl: sandbox.baseUrl });
         exitOnShutdownSignal(logger, () => sandbox.close());
       } catch (err) {

@@ -12,7 +12,7 @@ export function registerServeCommand(program: Command): void {
     .action(async () => {
       let config;
       try {
-        config = loadServeConfig(process.env);
+        config = loadServeConfig();
       } catch (err) {
         failAndExit(err);
       }

@@ -1,17 +1,21 @@
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
+import { logLevelOf } from '../../config/command-settings';
+import { DEFAULTS } from '../../config/defaults';
+import { SIGNATURE_SCHEMES } from '../../config/settings';
+import type { SignatureScheme } from '../../config/settings';
+import { commandEnvironment, processEnvironment } from '../../config/env';
+import type { Env } from '../../config/env';
 import { createLogger } from '../../shared/logger';
+import { processIo } from '../output';
 import {
   DEFAULT_SIMULATOR_TOKEN,
-  DEFAULT_TOKEN_HEADER,
   STROKE_CHANNEL_ID,
   buildIdentifierEvent,
   seedChannels,
   sendWebhook,
   startSimulator,
-} from '../../simulator';
-import type { SignatureScheme } from '../../simulator';
+} from '../../tools/simulator';
 
 /** What the commands touch outside themselves, replaceable in tests. */
 export interface SimulatorCommandDeps {
@@ -21,7 +25,7 @@ export interface SimulatorCommandDeps {
   waitForStop?: () => Promise<string>;
   /** Exit status of `simulator send` (default: sets process.exitCode). */
   setExitCode?: (code: number) => void;
-  env?: NodeJS.ProcessEnv;
+  env?: Env;
 }
 
 interface ServeOptions {
@@ -44,8 +48,6 @@ interface SendOptions {
   timestamp?: number;
   badSignature?: boolean;
 }
-
-const SCHEMES: readonly SignatureScheme[] = ['timestamped', 'hmac-sha256'];
 
 function parsePort(value: string): number {
   const port = Number(value);
@@ -70,14 +72,10 @@ function parseTimestamp(value: string): number {
   return t;
 }
 
-/** A variable, or the content of the file named by `<NAME>_FILE` (as `serve` reads secrets). */
-function envSecret(env: NodeJS.ProcessEnv, name: string): string | undefined {
-  const direct = env[name];
-  if (direct !== undefined && direct !== '') {
-    return direct;
-  }
-  const file = env[`${name}_FILE`];
-  return file ? readFileSync(file, 'utf8').trim() : undefined;
+/** A variable, or the content of the file named by `<NAME>_FILE` (the one rule of config/env.ts). */
+function envSecret(env: Env, name: string): string | undefined {
+  const value = commandEnvironment(env)[name]?.trim();
+  return value === '' ? undefined : value;
 }
 
 function waitForShutdownSignal(): Promise<string> {
@@ -99,15 +97,23 @@ function seededIdentifier(channelId: string, name: string): { id?: string; categ
   return { id: identifier?.id, category: identifier?.category };
 }
 
-async function sendCommand(opts: SendOptions, deps: Required<Omit<SimulatorCommandDeps, 'waitForStop'>>): Promise<void> {
+async function sendCommand(
+  opts: SendOptions,
+  deps: Required<Omit<SimulatorCommandDeps, 'waitForStop'>>,
+): Promise<void> {
   const { env, out } = deps;
-  const secret = opts.secret ?? envSecret(env, 'PULSARA_WEBHOOK_SECRETS')?.split(',').map((s) => s.trim()).find((s) => s !== '');
+  const secret =
+    opts.secret ??
+    envSecret(env, 'PULSARA_WEBHOOK_SECRETS')
+      ?.split(',')
+      .map((s) => s.trim())
+      .find((s) => s !== '');
   if (!secret) {
     throw new Error('no webhook secret: pass --secret or set PULSARA_WEBHOOK_SECRETS');
   }
-  const scheme = (opts.scheme ?? env.PULSARA_SIGNATURE_SCHEME ?? 'timestamped') as SignatureScheme;
-  if (!SCHEMES.includes(scheme)) {
-    throw new Error(`unknown signature scheme "${scheme}": use ${SCHEMES.join(' or ')}`);
+  const scheme = (opts.scheme ?? env.PULSARA_SIGNATURE_SCHEME ?? DEFAULTS.webhook.scheme) as SignatureScheme;
+  if (!SIGNATURE_SCHEMES.includes(scheme)) {
+    throw new Error(`unknown signature scheme "${scheme}": use ${SIGNATURE_SCHEMES.join(' or ')}`);
   }
   const seeded = seededIdentifier(opts.channel, opts.identifierName);
   const event = buildIdentifierEvent({
@@ -120,13 +126,24 @@ async function sendCommand(opts: SendOptions, deps: Required<Omit<SimulatorComma
     type: opts.type,
     eventId: opts.eventId,
   });
-  out(`POST ${opts.url} ${event.type} ${event.id} (channel ${opts.channel}, ${opts.identifierName}, ${scheme}${opts.badSignature ? ', bad signature' : ''})\n`);
+  out(
+    `POST ${opts.url} ${event.type} ${event.id} (channel ${opts.channel}, ${opts.identifierName}, ${scheme}${opts.badSignature ? ', bad signature' : ''})\n`,
+  );
   let result: { status: number; body: string };
   try {
-    result = await sendWebhook({ url: opts.url, secret, scheme, event, t: opts.timestamp, badSignature: opts.badSignature });
+    result = await sendWebhook({
+      url: opts.url,
+      secret,
+      scheme,
+      event,
+      t: opts.timestamp,
+      badSignature: opts.badSignature,
+    });
   } catch (err) {
     const code = (err as { code?: unknown }).code;
-    throw new Error(`could not reach ${opts.url} (${typeof code === 'string' ? code : err instanceof Error ? err.message : String(err)})`);
+    throw new Error(
+      `could not reach ${opts.url} (${typeof code === 'string' ? code : err instanceof Error ? err.message : String(err)})`,
+    );
   }
   out(`HTTP ${result.status}\n${result.body}${result.body.endsWith('\n') || result.body === '' ? '' : '\n'}`);
   deps.setExitCode(result.status >= 200 && result.status < 300 ? 0 : 1);
@@ -138,8 +155,8 @@ async function sendCommand(opts: SendOptions, deps: Required<Omit<SimulatorComma
  * bridge, prints the HTTP status and body, and exits 0 on 2xx, 1 otherwise.
  */
 export function registerSimulatorCommand(program: Command, deps: SimulatorCommandDeps = {}): void {
-  const env = deps.env ?? process.env;
-  const out = deps.out ?? ((text: string) => void process.stdout.write(text));
+  const env = deps.env ?? processEnvironment();
+  const out = deps.out ?? processIo.out;
   const setExitCode = deps.setExitCode ?? ((code: number) => void (process.exitCode = code));
   const waitForStop = deps.waitForStop ?? waitForShutdownSignal;
 
@@ -147,17 +164,24 @@ export function registerSimulatorCommand(program: Command, deps: SimulatorComman
     .command('simulator')
     .description('run the Pulsara API simulator (channels, summary PDFs, fault injection under /_sim)')
     .option('--port <n>', 'HTTP port (0 picks a free one)', parsePort, 8070)
-    .option('--host <address>', 'interface to bind; 0.0.0.0 to accept outside connections (e.g. in Docker)', '127.0.0.1')
+    .option(
+      '--host <address>',
+      'interface to bind; 0.0.0.0 to accept outside connections (e.g. in Docker)',
+      '127.0.0.1',
+    )
     .option('--token <token>', `API token to require (default $PULSARA_API_TOKEN, else ${DEFAULT_SIMULATOR_TOKEN})`)
-    .option('--token-header <name>', `header carrying the token (default $PULSARA_API_TOKEN_HEADER, else ${DEFAULT_TOKEN_HEADER})`)
+    .option(
+      '--token-header <name>',
+      `header carrying the token (default $PULSARA_API_TOKEN_HEADER, else ${DEFAULTS.pulsara.tokenHeader})`,
+    )
     .action(async (opts: ServeOptions) => {
-      const logger = createLogger({ level: env.LOG_LEVEL ?? 'info' });
+      const logger = createLogger({ level: logLevelOf(env) });
       const fromEnv = envSecret(env, 'PULSARA_API_TOKEN');
       const sim = await startSimulator({
         port: opts.port,
         host: opts.host,
         token: opts.token ?? fromEnv ?? DEFAULT_SIMULATOR_TOKEN,
-        tokenHeader: opts.tokenHeader ?? env.PULSARA_API_TOKEN_HEADER ?? DEFAULT_TOKEN_HEADER,
+        tokenHeader: opts.tokenHeader ?? env.PULSARA_API_TOKEN_HEADER ?? DEFAULTS.pulsara.tokenHeader,
         logger,
       });
       out(`${sim.baseUrl}\n`);

@@ -14,7 +14,10 @@ export interface CachedTokenOptions {
  * Wraps a token source into an EhrAuth that caches the token until `expires_in` minus a
  * margin, and shares one in-flight fetch between concurrent callers (workers start together).
  */
-export function createCachedTokenAuth(fetchToken: () => Promise<GrantedToken>, options: CachedTokenOptions = {}): EhrAuth {
+export function createCachedTokenAuth(
+  fetchToken: () => Promise<GrantedToken>,
+  options: CachedTokenOptions = {},
+): EhrAuth {
   const now = options.now ?? Date.now;
   const marginSeconds = options.marginSeconds ?? 60;
   const defaultLifetime = options.defaultLifetimeSeconds ?? 300;

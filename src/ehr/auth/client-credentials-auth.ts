@@ -1,12 +1,18 @@
 import { createCachedTokenAuth } from './cached-token-auth';
 import type { CachedTokenOptions } from './cached-token-auth';
 import { requestToken } from './token-endpoint';
-import type { ClientCredentialsAuthConfig, EhrAuth } from './types';
+import type { ClientCredentialsAuthConfig } from '../../config/settings';
+import type { EhrAuth } from './types';
 
 /** OAuth 2.0 client_credentials with the client secret in HTTP Basic auth (RFC 6749 §2.3.1). */
-export function createClientCredentialsAuth(config: ClientCredentialsAuthConfig, cacheOptions?: CachedTokenOptions): EhrAuth {
+export function createClientCredentialsAuth(
+  config: ClientCredentialsAuthConfig,
+  cacheOptions?: CachedTokenOptions,
+): EhrAuth {
   // RFC 6749 asks for form-encoding of id and secret before Basic encoding.
-  const basic = Buffer.from(`${encodeURIComponent(config.clientId)}:${encodeURIComponent(config.clientSecret)}`).toString('base64');
+  const basic = Buffer.from(
+    `${encodeURIComponent(config.clientId)}:${encodeURIComponent(config.clientSecret)}`,
+  ).toString('base64');
   return createCachedTokenAuth(
     () =>
       requestToken({

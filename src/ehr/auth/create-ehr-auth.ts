@@ -1,7 +1,8 @@
 import { createClientCredentialsAuth } from './client-credentials-auth';
 import { createSmartBackendAuth } from './smart-backend-auth';
 import { createBearerAuth, createNoAuth } from './static-auth';
-import type { EhrAuth, EhrAuthConfig } from './types';
+import type { EhrAuthConfig } from '../../config/settings';
+import type { EhrAuth } from './types';
 
 /** Builds the EhrAuth for a parsed `FHIR_AUTH` configuration. */
 export function createEhrAuth(config: EhrAuthConfig): EhrAuth {

@@ -1,7 +1,3 @@
-/** EHR authentication: one EhrAuth per `FHIR_AUTH` mode, and the parsing of its variables. */
-export type { EhrAuth, EhrAuthConfig, EhrAuthMode, SmartSigningAlgorithm } from './types';
-export { EHR_AUTH_MODES } from './types';
+/** EHR authentication: one EhrAuth per `FHIR_AUTH` mode (settings read by config/ehr-auth-config.ts). */
+export type { EhrAuth } from './types';
 export { createEhrAuth } from './create-ehr-auth';
-export { parseEhrAuthConfig, describeEhrAuthEnv } from './auth-config';
-export type { EhrAuthEnvDescription } from './auth-config';
-export { DEFAULT_SMART_SCOPES } from './smart-backend-auth';

@@ -1,17 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import axios from 'axios';
 import { importPKCS8, SignJWT } from 'jose';
+import { DEFAULTS } from '../../config/defaults';
 import { BridgeError } from '../../shared/errors';
 import { httpFailure, networkFailure } from '../ehr-errors';
 import { createCachedTokenAuth } from './cached-token-auth';
 import type { CachedTokenOptions } from './cached-token-auth';
 import { requestToken } from './token-endpoint';
-import type { EhrAuth, SmartBackendAuthConfig } from './types';
+import type { SmartBackendAuthConfig } from '../../config/settings';
+import type { EhrAuth } from './types';
 
 /** SMART Backend Services caps the assertion at 5 minutes; stay under it to absorb clock skew. */
 const ASSERTION_LIFETIME_SECONDS = 240;
-
-export const DEFAULT_SMART_SCOPES = 'system/Patient.rs system/Encounter.rs system/DocumentReference.cu system/Observation.cu';
 
 const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 
@@ -21,7 +21,11 @@ export async function discoverTokenEndpoint(fhirBaseUrl: string): Promise<string
   const what = 'GET .well-known/smart-configuration';
   let response;
   try {
-    response = await axios.get<unknown>(url, { headers: { Accept: 'application/json' }, timeout: 30_000, validateStatus: () => true });
+    response = await axios.get<unknown>(url, {
+      headers: { Accept: 'application/json' },
+      timeout: DEFAULTS.fhir.tokenTimeoutMs,
+      validateStatus: () => true,
+    });
   } catch (err) {
     throw networkFailure(err, what);
   }
@@ -30,13 +34,19 @@ export async function discoverTokenEndpoint(fhirBaseUrl: string): Promise<string
   }
   const endpoint = (response.data as { token_endpoint?: unknown } | null)?.token_endpoint;
   if (typeof endpoint !== 'string' || endpoint === '') {
-    throw new BridgeError('ehr-auth', 'The EHR smart-configuration has no token_endpoint; set FHIR_TOKEN_URL', { detail: { request: what } });
+    throw new BridgeError('ehr-auth', 'The EHR smart-configuration has no token_endpoint; set FHIR_TOKEN_URL', {
+      detail: { request: what },
+    });
   }
   return endpoint;
 }
 
 /** Signs the private_key_jwt client assertion (iss = sub = client id, aud = token URL). */
-export async function signClientAssertion(config: SmartBackendAuthConfig, tokenUrl: string, nowSeconds = Math.floor(Date.now() / 1000)): Promise<string> {
+export async function signClientAssertion(
+  config: SmartBackendAuthConfig,
+  tokenUrl: string,
+  nowSeconds = Math.floor(Date.now() / 1000),
+): Promise<string> {
   const key = await importPKCS8(config.privateKeyPem, config.algorithm);
   return new SignJWT({})
     .setProtectedHeader({ alg: config.algorithm, kid: config.keyId, typ: 'JWT' })

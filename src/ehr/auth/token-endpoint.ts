@@ -1,4 +1,5 @@
 import axios from 'axios';
+import { DEFAULTS } from '../../config/defaults';
 import { BridgeError } from '../../shared/errors';
 import { httpFailure, networkFailure } from '../ehr-errors';
 
@@ -33,12 +34,20 @@ export async function requestToken(request: TokenRequest): Promise<GrantedToken>
   const what = 'POST token endpoint';
   let response;
   try {
-    response = await axios.post<TokenResponseBody | string>(request.tokenUrl, new URLSearchParams(request.form).toString(), {
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json', ...request.headers },
-      timeout: request.timeoutMs ?? 30_000,
-      validateStatus: () => true,
-      maxRedirects: 0,
-    });
+    response = await axios.post<TokenResponseBody | string>(
+      request.tokenUrl,
+      new URLSearchParams(request.form).toString(),
+      {
+        headers: {
+          'Content-Type': 'application/x-www-form-urlencoded',
+          Accept: 'application/json',
+          ...request.headers,
+        },
+        timeout: request.timeoutMs ?? DEFAULTS.fhir.tokenTimeoutMs,
+        validateStatus: () => true,
+        maxRedirects: 0,
+      },
+    );
   } catch (err) {
     throw networkFailure(err, what);
   }
@@ -51,11 +60,21 @@ export async function requestToken(request: TokenRequest): Promise<GrantedToken>
     });
   }
   if (response.status < 200 || response.status >= 300) {
-    throw httpFailure(response.status, Object.fromEntries(Object.entries(response.headers).map(([k, v]) => [k.toLowerCase(), String(v)])), body, what);
+    throw httpFailure(
+      response.status,
+      Object.fromEntries(Object.entries(response.headers).map(([k, v]) => [k.toLowerCase(), String(v)])),
+      body,
+      what,
+    );
   }
   if (typeof body.access_token !== 'string' || body.access_token === '') {
-    throw new BridgeError('ehr-auth', 'The EHR token endpoint answered without an access_token', { detail: { status: response.status, request: what } });
+    throw new BridgeError('ehr-auth', 'The EHR token endpoint answered without an access_token', {
+      detail: { status: response.status, request: what },
+    });
   }
   const expiresIn = Number(body.expires_in);
-  return { accessToken: body.access_token, expiresIn: Number.isFinite(expiresIn) && expiresIn > 0 ? expiresIn : undefined };
+  return {
+    accessToken: body.access_token,
+    expiresIn: Number.isFinite(expiresIn) && expiresIn > 0 ? expiresIn : undefined,
+  };
 }

@@ -1,6 +1,7 @@
 import type { Logger } from '../../shared/logger';
 import { silentLogger } from '../../shared/logger';
-import type { DeliveryWriter, EhrDialect, FhirClient, WriteRequest } from '../types';
+import type { EhrDialect } from '../../config/settings';
+import type { DeliveryWriter, FhirClient, WriteRequest } from '../types';
 import { planWrites } from './plan-writes';
 import { executeSequentially } from './sequential-writer';
 import { executeAsTransaction } from './transaction-writer';

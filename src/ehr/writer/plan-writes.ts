@@ -1,7 +1,14 @@
-import type { DocumentReference, DocumentReferenceRelatesTo, Identifier, Meta, Observation, Resource } from '@medplum/fhirtypes';
+import type {
+  DocumentReference,
+  DocumentReferenceRelatesTo,
+  Identifier,
+  Meta,
+  Observation,
+  Resource,
+} from '@medplum/fhirtypes';
 import type { MappedObservation } from '../../mapping/types';
 import { BridgeError } from '../../shared/errors';
-import { matchesOf } from '../resolve-subject';
+import { matchesOf } from '../search-results';
 import type { FhirClient, WriteRequest } from '../types';
 import { sameObservationContent } from './observation-content';
 import type { UnchangedResource, WritePlan, WriteStep } from './write-plan';
@@ -16,21 +23,35 @@ export function identifierQuery(identifier: Identifier): string {
   return new URLSearchParams({ identifier: identifierToken(identifier) }).toString();
 }
 
-function requireIdentifier(identifier: Identifier | undefined, what: string): Identifier & { system: string; value: string } {
+function requireIdentifier(
+  identifier: Identifier | undefined,
+  what: string,
+): Identifier & { system: string; value: string } {
   if (!identifier?.system || !identifier.value) {
-    throw new BridgeError('mapping-invalid-resource', `The mapped resources lack ${what} (system and value); the writer cannot stay idempotent without it`);
+    throw new BridgeError(
+      'mapping-invalid-resource',
+      `The mapped resources lack ${what} (system and value); the writer cannot stay idempotent without it`,
+    );
   }
   return identifier as Identifier & { system: string; value: string };
 }
 
-function carries(resource: { identifier?: Identifier[]; masterIdentifier?: Identifier }, identifier: Identifier): boolean {
+function carries(
+  resource: { identifier?: Identifier[]; masterIdentifier?: Identifier },
+  identifier: Identifier,
+): boolean {
   const same = (i: Identifier | undefined): boolean => i?.system === identifier.system && i?.value === identifier.value;
   return same(resource.masterIdentifier) || (resource.identifier ?? []).some(same);
 }
 
 /** The resource with `identifier` added if it does not carry it: searches by it must find what we write. */
-function withIdentifier<T extends { identifier?: Identifier[]; masterIdentifier?: Identifier }>(resource: T, identifier: Identifier): T {
-  return carries(resource, identifier) ? resource : { ...resource, identifier: [...(resource.identifier ?? []), { ...identifier }] };
+function withIdentifier<T extends { identifier?: Identifier[]; masterIdentifier?: Identifier }>(
+  resource: T,
+  identifier: Identifier,
+): T {
+  return carries(resource, identifier)
+    ? resource
+    : { ...resource, identifier: [...(resource.identifier ?? []), { ...identifier }] };
 }
 
 /** Server-managed meta fields go; tags, profiles and security labels stay. */
@@ -43,9 +64,22 @@ function writableMeta(meta: Meta | undefined): Meta | undefined {
 }
 
 /** A PUT of an existing resource with one field changed, expecting the version we read. */
-function statusUpdate<T extends DocumentReference | Observation>(existing: T, status: T['status'], purpose: WriteStep['purpose'], key?: string): WriteStep {
+function statusUpdate<T extends DocumentReference | Observation>(
+  existing: T,
+  status: T['status'],
+  purpose: WriteStep['purpose'],
+  key?: string,
+): WriteStep {
   const resource = { ...existing, status, meta: writableMeta(existing.meta) } as T;
-  return { purpose, key, method: 'PUT', resourceType: existing.resourceType, id: existing.id, versionId: existing.meta?.versionId, resource };
+  return {
+    purpose,
+    key,
+    method: 'PUT',
+    resourceType: existing.resourceType,
+    id: existing.id,
+    versionId: existing.meta?.versionId,
+    resource,
+  };
 }
 
 function referencesSamePatient(document: DocumentReference, patientReference: string): boolean {
@@ -53,7 +87,11 @@ function referencesSamePatient(document: DocumentReference, patientReference: st
   return reference === patientReference || (reference?.endsWith(`/${patientReference}`) ?? false);
 }
 
-async function search<T extends Resource>(client: FhirClient, resourceType: T['resourceType'], query: Record<string, string>): Promise<T[]> {
+async function search<T extends Resource>(
+  client: FhirClient,
+  resourceType: T['resourceType'],
+  query: Record<string, string>,
+): Promise<T[]> {
   return matchesOf<T>(await client.search(resourceType, query), resourceType);
 }
 
@@ -87,13 +125,24 @@ async function planDocument(client: FhirClient, request: WriteRequest): Promise<
   // Only the fields needed to decide: a search answering full bodies would move every
   // stored PDF (up to 50 MB each) on each run. Servers that ignore _elements still work.
   const [versions, currents] = await Promise.all([
-    search<DocumentReference>(client, 'DocumentReference', { identifier: identifierToken(version), _elements: DECISION_ELEMENTS }),
-    search<DocumentReference>(client, 'DocumentReference', { identifier: identifierToken(channel), status: 'current', _elements: DECISION_ELEMENTS }),
+    search<DocumentReference>(client, 'DocumentReference', {
+      identifier: identifierToken(version),
+      _elements: DECISION_ELEMENTS,
+    }),
+    search<DocumentReference>(client, 'DocumentReference', {
+      identifier: identifierToken(channel),
+      status: 'current',
+      _elements: DECISION_ELEMENTS,
+    }),
   ]);
   if (versions.length > 1) {
-    throw new BridgeError('ehr-conflict', `${versions.length} DocumentReferences carry this report version's identifier; resolve the duplicates in the EHR`, {
-      detail: { documentReferenceIds: versions.map((d) => d.id) },
-    });
+    throw new BridgeError(
+      'ehr-conflict',
+      `${versions.length} DocumentReferences carry this report version's identifier; resolve the duplicates in the EHR`,
+      {
+        detail: { documentReferenceIds: versions.map((d) => d.id) },
+      },
+    );
   }
   const existing = versions[0];
   // Some servers ignore the status parameter; filter again.
@@ -117,8 +166,17 @@ async function planDocument(client: FhirClient, request: WriteRequest): Promise<
       ...(mapped.relatesTo ?? []),
       ...replaced.map((d) => ({ code: 'replaces' as const, target: { reference: `DocumentReference/${d.id}` } })),
     ];
-    const resource: DocumentReference = withIdentifier(withIdentifier({ ...mapped, ...(relatesTo.length > 0 && { relatesTo }) }, channel), version);
-    steps.push({ purpose: 'document', method: 'POST', resourceType: 'DocumentReference', ifNoneExist: identifierQuery(version), resource });
+    const resource: DocumentReference = withIdentifier(
+      withIdentifier({ ...mapped, ...(relatesTo.length > 0 && { relatesTo }) }, channel),
+      version,
+    );
+    steps.push({
+      purpose: 'document',
+      method: 'POST',
+      resourceType: 'DocumentReference',
+      ifNoneExist: identifierQuery(version),
+      resource,
+    });
   }
   for (const prior of replaced) {
     steps.push(statusUpdate(await fullDocument(client, prior), 'superseded', 'supersede'));
@@ -133,13 +191,20 @@ async function planObservation(client: FhirClient, mapped: MappedObservation): P
   const identifier = requireIdentifier(mapped.identifier, `an identifier for observation "${mapped.key}"`);
   const found = await search<Observation>(client, 'Observation', { identifier: identifierToken(identifier) });
   if (found.length > 1) {
-    throw new BridgeError('ehr-conflict', `${found.length} Observations carry the identifier of mapping entry "${mapped.key}"; resolve the duplicates in the EHR`, {
-      detail: { key: mapped.key, observationIds: found.map((o) => o.id) },
-    });
+    throw new BridgeError(
+      'ehr-conflict',
+      `${found.length} Observations carry the identifier of mapping entry "${mapped.key}"; resolve the duplicates in the EHR`,
+      {
+        detail: { key: mapped.key, observationIds: found.map((o) => o.id) },
+      },
+    );
   }
   const existing = found[0];
   const none: PartialPlan = { steps: [], unchanged: [] };
-  const unchanged = (inForce: boolean): PartialPlan => ({ steps: [], unchanged: [{ purpose: 'observation', key: mapped.key, id: existing?.id as string, inForce }] });
+  const unchanged = (inForce: boolean): PartialPlan => ({
+    steps: [],
+    unchanged: [{ purpose: 'observation', key: mapped.key, id: existing?.id as string, inForce }],
+  });
 
   if (!mapped.resource) {
     if (!existing) {
@@ -148,17 +213,44 @@ async function planObservation(client: FhirClient, mapped: MappedObservation): P
     if (existing.status === 'entered-in-error') {
       return unchanged(false);
     }
-    return mapped.onRemoved === 'entered-in-error' ? { steps: [statusUpdate(existing, 'entered-in-error', 'retract', mapped.key)], unchanged: [] } : unchanged(true);
+    return mapped.onRemoved === 'entered-in-error'
+      ? { steps: [statusUpdate(existing, 'entered-in-error', 'retract', mapped.key)], unchanged: [] }
+      : unchanged(true);
   }
   const resource = withIdentifier(mapped.resource, identifier);
   if (!existing) {
-    return { steps: [{ purpose: 'observation', key: mapped.key, method: 'POST', resourceType: 'Observation', ifNoneExist: identifierQuery(identifier), resource }], unchanged: [] };
+    return {
+      steps: [
+        {
+          purpose: 'observation',
+          key: mapped.key,
+          method: 'POST',
+          resourceType: 'Observation',
+          ifNoneExist: identifierQuery(identifier),
+          resource,
+        },
+      ],
+      unchanged: [],
+    };
   }
   if (sameObservationContent(existing, resource)) {
     return unchanged(true);
   }
   const update: Observation = { ...resource, id: existing.id, meta: writableMeta(existing.meta) };
-  return { steps: [{ purpose: 'observation', key: mapped.key, method: 'PUT', resourceType: 'Observation', id: existing.id, versionId: existing.meta?.versionId, resource: update }], unchanged: [] };
+  return {
+    steps: [
+      {
+        purpose: 'observation',
+        key: mapped.key,
+        method: 'PUT',
+        resourceType: 'Observation',
+        id: existing.id,
+        versionId: existing.meta?.versionId,
+        resource: update,
+      },
+    ],
+    unchanged: [],
+  };
 }
 
 /**
@@ -166,6 +258,9 @@ async function planObservation(client: FhirClient, mapped: MappedObservation): P
  * own ledger) and plans the writes that bring it up to date. Reads only.
  */
 export async function planWrites(client: FhirClient, request: WriteRequest): Promise<WritePlan> {
-  const parts = await Promise.all([planDocument(client, request), ...request.resources.observations.map((o) => planObservation(client, o))]);
+  const parts = await Promise.all([
+    planDocument(client, request),
+    ...request.resources.observations.map((o) => planObservation(client, o)),
+  ]);
   return { steps: parts.flatMap((p) => p.steps), unchanged: parts.flatMap((p) => p.unchanged) };
 }

@@ -14,7 +14,11 @@ export interface SequentialOptions {
  * up where this one stopped. Asks for the written resource back, since Epic otherwise
  * answers 201 with an empty body; the Location header names the id when the body is empty.
  */
-export async function executeSequentially(client: FhirClient, steps: readonly WriteStep[], options: SequentialOptions = {}): Promise<StepResult[]> {
+export async function executeSequentially(
+  client: FhirClient,
+  steps: readonly WriteStep[],
+  options: SequentialOptions = {},
+): Promise<StepResult[]> {
   const conditionalCreate = options.conditionalCreate ?? true;
   const results: StepResult[] = [];
   for (const step of steps) {
@@ -31,11 +35,18 @@ export async function executeSequentially(client: FhirClient, steps: readonly Wr
       }
       response = await client.put(`${step.resourceType}/${step.id}`, step.resource, headers);
     }
-    const id = (response.body?.resourceType === step.resourceType ? response.body.id : undefined) ?? idFromLocation(response.headers.location ?? response.headers['content-location'], step.resourceType) ?? step.id;
+    const id =
+      (response.body?.resourceType === step.resourceType ? response.body.id : undefined) ??
+      idFromLocation(response.headers.location ?? response.headers['content-location'], step.resourceType) ??
+      step.id;
     if (!id) {
-      throw new BridgeError('ehr-unavailable', `The EHR answered ${step.method} ${step.resourceType} (${response.status}) without an id in its body or Location; the delivery will be re-planned`, {
-        schedule: 'backoff',
-      });
+      throw new BridgeError(
+        'ehr-unavailable',
+        `The EHR answered ${step.method} ${step.resourceType} (${response.status}) without an id in its body or Location; the delivery will be re-planned`,
+        {
+          schedule: 'backoff',
+        },
+      );
     }
     results.push(stepResult(step, response.status, id));
   }

@@ -11,7 +11,9 @@ export function idFromLocation(location: string | undefined, resourceType: strin
   if (!location) {
     return undefined;
   }
-  const match = new RegExp(`(?:^|/)${resourceType}/([A-Za-z0-9\\-.]{1,64})(?:/_history/[^/]*)?/?$`).exec(location.split('?')[0]);
+  const match = new RegExp(`(?:^|/)${resourceType}/([A-Za-z0-9\\-.]{1,64})(?:/_history/[^/]*)?/?$`).exec(
+    location.split('?')[0],
+  );
   return match?.[1];
 }
 

@@ -16,7 +16,11 @@ function entryOf(step: WriteStep, baseUrl: string): BundleEntry {
   return {
     fullUrl: `${baseUrl}/${step.resourceType}/${step.id}`,
     resource: step.resource,
-    request: { method: 'PUT', url: `${step.resourceType}/${step.id}`, ...(step.versionId && { ifMatch: `W/"${step.versionId}"` }) },
+    request: {
+      method: 'PUT',
+      url: `${step.resourceType}/${step.id}`,
+      ...(step.versionId && { ifMatch: `W/"${step.versionId}"` }),
+    },
   };
 }
 
@@ -27,7 +31,11 @@ export function buildTransaction(steps: readonly WriteStep[], baseUrl: string): 
 
 function unreadable(reason: string): BridgeError {
   // The transaction may have committed; the next run re-plans from the EHR and writes nothing twice.
-  return new BridgeError('ehr-unavailable', `The EHR's transaction-response could not be read (${reason}); the delivery will be re-planned`, { schedule: 'backoff' });
+  return new BridgeError(
+    'ehr-unavailable',
+    `The EHR's transaction-response could not be read (${reason}); the delivery will be re-planned`,
+    { schedule: 'backoff' },
+  );
 }
 
 export interface TransactionOptions {
@@ -85,7 +93,11 @@ async function executeOne(client: FhirClient, steps: readonly WriteStep[]): Prom
  * as a few in plan order when it is too large, and reads ids and created/updated results
  * from each transaction-response, entry by entry.
  */
-export async function executeAsTransaction(client: FhirClient, steps: readonly WriteStep[], options: TransactionOptions = {}): Promise<StepResult[]> {
+export async function executeAsTransaction(
+  client: FhirClient,
+  steps: readonly WriteStep[],
+  options: TransactionOptions = {},
+): Promise<StepResult[]> {
   const results: StepResult[] = [];
   for (const group of splitBySize(steps, options.maxBundleBytes ?? DEFAULT_MAX_BUNDLE_BYTES)) {
     results.push(...(await executeOne(client, group)));

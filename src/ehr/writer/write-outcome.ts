@@ -1,4 +1,4 @@
-import type { WriteOutcome } from '../../store/types';
+import type { WriteOutcome } from '../../shared/write-outcome';
 import type { WriteRequest } from '../types';
 import type { StepResult, WritePlan } from './write-plan';
 
@@ -9,7 +9,11 @@ export function summarySha1Of(versionValue: string | undefined): string | undefi
 }
 
 /** Summarises a plan and how the EHR answered each of its steps, for the ledger. */
-export function buildWriteOutcome(request: WriteRequest, plan: WritePlan, results: readonly StepResult[]): WriteOutcome {
+export function buildWriteOutcome(
+  request: WriteRequest,
+  plan: WritePlan,
+  results: readonly StepResult[],
+): WriteOutcome {
   const outcome: WriteOutcome = {
     patientId: request.subject.patientId,
     encounterId: request.subject.encounterId,

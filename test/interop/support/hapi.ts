@@ -1,5 +1,12 @@
-import type { Bundle, DocumentReference, Observation, OperationOutcome, OperationOutcomeIssue, Resource } from '@medplum/fhirtypes';
-import { DEFAULT_CSN_SYSTEM, DEFAULT_MRN_SYSTEM } from '../../../src/sandbox/seed';
+import type {
+  Bundle,
+  DocumentReference,
+  Observation,
+  OperationOutcome,
+  OperationOutcomeIssue,
+  Resource,
+} from '@medplum/fhirtypes';
+import { DEFAULT_CSN_SYSTEM, DEFAULT_MRN_SYSTEM } from '../../../src/tools/sandbox/seed';
 
 /**
  * A small HTTP client for the HAPI FHIR server the interop tests write to (started by
@@ -18,7 +25,12 @@ export interface HapiAnswer<T = Resource> {
 }
 
 /** Any request against HAPI; the body is parsed as JSON when there is one. */
-export async function hapiRequest<T = Resource>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<HapiAnswer<T>> {
+export async function hapiRequest<T = Resource>(
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<HapiAnswer<T>> {
   const res = await fetch(`${HAPI_BASE_URL}/${path.replace(/^\//, '')}`, {
     method,
     headers: { Accept: FHIR_JSON, ...(body === undefined ? {} : { 'Content-Type': FHIR_JSON }), ...headers },
@@ -55,7 +67,10 @@ export async function requireHapi(): Promise<void> {
 }
 
 /** Every resource of a search (one page of up to 200 is plenty for one test's patient). */
-export async function searchAll<T extends Resource>(resourceType: T['resourceType'], query: Record<string, string>): Promise<T[]> {
+export async function searchAll<T extends Resource>(
+  resourceType: T['resourceType'],
+  query: Record<string, string>,
+): Promise<T[]> {
   const params = new URLSearchParams({ ...query, _count: '200' });
   const bundle = await hapiGet<Bundle<T>>(`${resourceType}?${params.toString()}`);
   if (bundle.link?.some((link) => link.relation === 'next')) {
@@ -84,9 +99,13 @@ export async function validateOnHapi(resource: Resource): Promise<{ status: numb
 
 /** Creates `resource` unless one with `identifier=system|value` exists; returns its id. */
 export async function conditionalCreate(resource: Resource, system: string, value: string): Promise<string> {
-  const answer = await hapiRequest('POST', resource.resourceType, resource, { 'If-None-Exist': `identifier=${system}|${value}` });
+  const answer = await hapiRequest('POST', resource.resourceType, resource, {
+    'If-None-Exist': `identifier=${system}|${value}`,
+  });
   if ((answer.status !== 200 && answer.status !== 201) || !answer.body?.id) {
-    throw new Error(`conditional create of ${resource.resourceType} answered ${answer.status}: ${JSON.stringify(answer.body).slice(0, 500)}`);
+    throw new Error(
+      `conditional create of ${resource.resourceType} answered ${answer.status}: ${JSON.stringify(answer.body).slice(0, 500)}`,
+    );
   }
   return answer.body.id;
 }
@@ -95,7 +114,10 @@ export async function conditionalCreate(resource: Resource, system: string, valu
  * Registers a patient (by MRN) and an open ED visit (by CSN) as the hospital's
  * registration system would, before Pulsara's event arrives. Idempotent.
  */
-export async function registerPatientAndVisit(mrn: string, csn: string): Promise<{ patientId: string; encounterId: string }> {
+export async function registerPatientAndVisit(
+  mrn: string,
+  csn: string,
+): Promise<{ patientId: string; encounterId: string }> {
   const patientId = await conditionalCreate(
     {
       resourceType: 'Patient',

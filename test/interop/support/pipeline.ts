@@ -4,12 +4,20 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { PatientChannel } from '../../../src/pulsara/types';
-import { buildIdentifierEvent, sendWebhook } from '../../../src/simulator/webhook-sender';
-import { seedChannels, STROKE_CHANNEL_ID } from '../../../src/simulator/seed-channels';
-import type { SendWebhookResult } from '../../../src/simulator/webhook-sender';
+import { buildIdentifierEvent, sendWebhook } from '../../../src/tools/simulator/webhook-sender';
+import { seedChannels, STROKE_CHANNEL_ID } from '../../../src/tools/simulator/seed-channels';
+import type { SendWebhookResult } from '../../../src/tools/simulator/webhook-sender';
 import type { WebhookEvent } from '../../../src/pulsara/types';
-import type { DeliveryView } from '../../../src/server/present-delivery';
-import { ADMIN_TOKEN, CLI_PATH, REPO_ROOT, ServeProcess, assertBuilt, freePort, waitUntil } from '../../support/process-harness';
+import type { DeliveryView } from '../../../src/store/delivery-view';
+import {
+  ADMIN_TOKEN,
+  CLI_PATH,
+  REPO_ROOT,
+  ServeProcess,
+  assertBuilt,
+  freePort,
+  waitUntil,
+} from '../../support/process-harness';
 import { HAPI_BASE_URL, registerPatientAndVisit } from './hapi';
 
 /**
@@ -178,7 +186,11 @@ export async function startPipeline(extraEnv: Record<string, string> = {}): Prom
   };
 
   const deliveriesOf = async (channelId: string): Promise<DeliveryView[]> =>
-    (await serve.admin<{ deliveries: DeliveryView[] }>(`/admin/deliveries?channel=${encodeURIComponent(channelId)}&limit=1000`)).deliveries;
+    (
+      await serve.admin<{ deliveries: DeliveryView[] }>(
+        `/admin/deliveries?channel=${encodeURIComponent(channelId)}&limit=1000`,
+      )
+    ).deliveries;
 
   const mrnEvent = (channelId: string, eventId?: string): WebhookEvent =>
     buildIdentifierEvent({ channelId, identifier: { id: 'cid_501', name: 'MRN', category: 'hospital' }, eventId });
@@ -214,7 +226,8 @@ export async function startPipeline(extraEnv: Record<string, string> = {}): Prom
     storeUrl,
     registerInEhr: (c) => registerPatientAndVisit(c.mrn, c.csn),
     putChannel: (channel) => sim('PUT', `/channels/${encodeURIComponent(channel.id)}`, channel),
-    setTime: (channelId, key, time) => sim('PATCH', `/channels/${encodeURIComponent(channelId)}/timeline/${encodeURIComponent(key)}`, { time }),
+    setTime: (channelId, key, time) =>
+      sim('PATCH', `/channels/${encodeURIComponent(channelId)}/timeline/${encodeURIComponent(key)}`, { time }),
     mrnEvent,
     send,
     deliveriesOf,

@@ -16,7 +16,9 @@ describe('resolveMappingFile', () => {
   it('falls back to the packaged mapping when the current folder has none', () => {
     const elsewhere = mkdtempSync(path.join(tmpdir(), 'pfb-mapping-none-'));
     try {
-      expect(resolveMappingFile('mappings/default.json', elsewhere)).toBe(path.join(PACKAGE_ROOT, 'mappings', 'default.json'));
+      expect(resolveMappingFile('mappings/default.json', elsewhere)).toBe(
+        path.join(PACKAGE_ROOT, 'mappings', 'default.json'),
+      );
       expect(resolveMappingFile('mappings/nope.json', elsewhere)).toBe(path.join(elsewhere, 'mappings', 'nope.json'));
     } finally {
       rmSync(elsewhere, { recursive: true, force: true });

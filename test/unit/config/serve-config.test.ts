@@ -71,9 +71,9 @@ describe('loadServeConfig', () => {
       const config = loadServeConfig({ ...minimal, PULSARA_API_TOKEN: undefined, PULSARA_API_TOKEN_FILE: file });
       expect(config.pulsara.token).toBe('from-file');
       expect(problemsOf({ ...minimal, PULSARA_API_TOKEN_FILE: file })[0]).toMatch(/^PULSARA_API_TOKEN_FILE: both/);
-      expect(problemsOf({ ...minimal, PULSARA_API_TOKEN: undefined, PULSARA_API_TOKEN_FILE: path.join(dir, 'missing') })[0]).toMatch(
-        /cannot read the file .*ENOENT/,
-      );
+      expect(
+        problemsOf({ ...minimal, PULSARA_API_TOKEN: undefined, PULSARA_API_TOKEN_FILE: path.join(dir, 'missing') })[0],
+      ).toMatch(/cannot read the file .*ENOENT/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -84,7 +84,12 @@ describe('loadServeConfig', () => {
   });
 
   it('never echoes a secret in its messages', () => {
-    const problems = problemsOf({ ...minimal, PULSARA_WEBHOOK_SECRETS: ' , ', PULSARA_API_TOKEN: 'super-secret-token', PORT: 'x' });
+    const problems = problemsOf({
+      ...minimal,
+      PULSARA_WEBHOOK_SECRETS: ' , ',
+      PULSARA_API_TOKEN: 'super-secret-token',
+      PORT: 'x',
+    });
     expect(problems.join('\n')).not.toContain('super-secret-token');
   });
 });

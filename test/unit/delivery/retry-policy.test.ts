@@ -13,7 +13,10 @@ function delayOf(decision: ReturnType<typeof decideRetry>): number {
 describe('decideRetry', () => {
   it('dead-letters permanent errors at once', () => {
     const error = new BridgeError('patient-ambiguous', 'ambiguous patient: 2 matches');
-    expect(decideRetry(error, { attempts: 1, waitingSince: null }, settings, now)).toEqual({ action: 'dead', reason: 'permanent error' });
+    expect(decideRetry(error, { attempts: 1, waitingSince: null }, settings, now)).toEqual({
+      action: 'dead',
+      reason: 'permanent error',
+    });
   });
 
   it('ends a delivery with nothing to do yet as ignored, not dead', () => {

@@ -1,5 +1,6 @@
 import { openStore } from '../../../src/store/open-store';
-import type { Delivery, DeliveryStore, WriteOutcome } from '../../../src/store/types';
+import type { Delivery, DeliveryStore } from '../../../src/store/types';
+import type { WriteOutcome } from '../../../src/shared/write-outcome';
 import { WorkerPool } from '../../../src/delivery/worker-pool';
 import { DEFAULT_RETRY_SETTINGS } from '../../../src/delivery/retry-policy';
 import { BridgeError } from '../../../src/shared/errors';
@@ -8,7 +9,13 @@ import { silentLogger } from '../../../src/shared/logger';
 const written: WriteOutcome = { created: 3, updated: 0, unchanged: 0, documentReferenceId: 'doc-1' };
 
 async function record(store: DeliveryStore, eventId: string, channelId: string): Promise<string> {
-  const r = await store.recordEvent({ eventId, eventType: 'patient_channel.identifier.updated', channelId, payload: '{}', receivedAt: new Date() });
+  const r = await store.recordEvent({
+    eventId,
+    eventType: 'patient_channel.identifier.updated',
+    channelId,
+    payload: '{}',
+    receivedAt: new Date(),
+  });
   return r.deliveryId;
 }
 
@@ -62,11 +69,16 @@ describe('WorkerPool', () => {
       if (d.id === retryId) throw new BridgeError('ehr-unavailable', 'EHR answered 503', { schedule: 'backoff' });
       throw new BridgeError('patient-ambiguous', 'ambiguous patient: 2 matches');
     });
-    await until(async () => (await store.get(retryId))?.status === 'retrying' && (await store.get(deadId))?.status === 'dead');
+    await until(
+      async () => (await store.get(retryId))?.status === 'retrying' && (await store.get(deadId))?.status === 'dead',
+    );
     const retrying = await store.get(retryId);
     expect(retrying?.lastError).toMatchObject({ code: 'ehr-unavailable', message: 'EHR answered 503' });
     expect(retrying?.nextAttemptAt?.getTime()).toBeGreaterThan(Date.now() + 20000);
-    expect((await store.get(deadId))?.lastError).toMatchObject({ code: 'patient-ambiguous', message: 'ambiguous patient: 2 matches' });
+    expect((await store.get(deadId))?.lastError).toMatchObject({
+      code: 'patient-ambiguous',
+      message: 'ambiguous patient: 2 matches',
+    });
   });
 
   it('does not let one slow delivery hold up the others', async () => {
@@ -78,7 +90,9 @@ describe('WorkerPool', () => {
       if (d.id === slowId) await gate;
       return written;
     });
-    await until(async () => (await Promise.all(fastIds.map((id) => store.get(id)))).every((d) => d?.status === 'delivered'));
+    await until(async () =>
+      (await Promise.all(fastIds.map((id) => store.get(id)))).every((d) => d?.status === 'delivered'),
+    );
     expect((await store.get(slowId))?.status).toBe('processing');
     release();
     await until(async () => (await store.get(slowId))?.status === 'delivered');

@@ -34,7 +34,10 @@ describe('createFhirClient', () => {
 
   it('creates, reads and searches with FHIR JSON headers', async () => {
     const client = createFhirClient({ baseUrl: `${fhir.baseUrl}/`, auth: createNoAuth() });
-    const created = await client.post<Patient>('Patient', { resourceType: 'Patient', identifier: [{ system: 'urn:mrn', value: 'A&1 2+3' }] });
+    const created = await client.post<Patient>('Patient', {
+      resourceType: 'Patient',
+      identifier: [{ system: 'urn:mrn', value: 'A&1 2+3' }],
+    });
     expect(created.status).toBe(201);
     expect(created.body?.id).toBeDefined();
     expect(created.headers.location).toContain(`Patient/${created.body?.id}`);
@@ -53,10 +56,21 @@ describe('createFhirClient', () => {
 
   it('keeps the OperationOutcome of a rejected write in the error detail', async () => {
     const client = createFhirClient({ baseUrl: fhir.baseUrl, auth: createNoAuth() });
-    const err = await failure(client.post('Observation', { resourceType: 'Observation', status: 'final', code: { text: 'x' }, valueDateTime: 'yesterday' } as never));
+    const err = await failure(
+      client.post('Observation', {
+        resourceType: 'Observation',
+        status: 'final',
+        code: { text: 'x' },
+        valueDateTime: 'yesterday',
+      } as never),
+    );
     expect(err.code).toBe('ehr-rejected');
     expect(err.retryable).toBe(false);
-    const detail = err.detail as { status: number; request: string; issues: { severity: string; code: string; diagnostics?: string; expression?: string[] }[] };
+    const detail = err.detail as {
+      status: number;
+      request: string;
+      issues: { severity: string; code: string; diagnostics?: string; expression?: string[] }[];
+    };
     expect(detail.status).toBe(400);
     expect(detail.request).toBe('POST Observation');
     expect(detail.issues[0]).toMatchObject({ severity: 'error', expression: ['Observation.value[x]'] });
@@ -64,7 +78,14 @@ describe('createFhirClient', () => {
   });
 
   describe('against a misbehaving server', () => {
-    async function stub(status: number, headers: Record<string, string> = {}, body: unknown = { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'processing', diagnostics: 'nope' }] }): Promise<HttpStub> {
+    async function stub(
+      status: number,
+      headers: Record<string, string> = {},
+      body: unknown = {
+        resourceType: 'OperationOutcome',
+        issue: [{ severity: 'error', code: 'processing', diagnostics: 'nope' }],
+      },
+    ): Promise<HttpStub> {
       const s = await startHttpStub((app) => {
         app.use((_req, res) => {
           res.status(status).set(headers).json(body);
@@ -85,7 +106,11 @@ describe('createFhirClient', () => {
       const s = await stub(status, headers);
       const client = createFhirClient({ baseUrl: `${s.url}/fhir`, auth: createNoAuth() });
       const err = await failure(client.search('Patient', { identifier: 'urn:mrn|SECRET-MRN' }));
-      expect({ code: err.code, schedule: err.schedule, retryAfterMs: err.retryAfterMs }).toEqual({ code, schedule, retryAfterMs });
+      expect({ code: err.code, schedule: err.schedule, retryAfterMs: err.retryAfterMs }).toEqual({
+        code,
+        schedule,
+        retryAfterMs,
+      });
       expect(err.message).not.toContain('SECRET-MRN');
     });
 
@@ -104,7 +129,10 @@ describe('createFhirClient', () => {
       stubs.push(s);
       let issued = 0;
       const tokens = ['stale', 'fresh'];
-      const rotating: EhrAuth = { headers: async () => ({ Authorization: `Bearer ${tokens[Math.min(issued, 1)]}` }), invalidate: () => void issued++ };
+      const rotating: EhrAuth = {
+        headers: async () => ({ Authorization: `Bearer ${tokens[Math.min(issued, 1)]}` }),
+        invalidate: () => void issued++,
+      };
       const client = createFhirClient({ baseUrl: s.url, auth: rotating });
       await expect(client.search('Patient', {})).resolves.toMatchObject({ resourceType: 'Bundle' });
       expect(seen).toEqual(['Bearer stale', 'Bearer fresh']);
@@ -142,7 +170,10 @@ describe('createFhirClient', () => {
       });
       stubs.push(s);
       const client = createFhirClient({ baseUrl: s.url, auth: createNoAuth() });
-      expect(await failure(client.get('metadata'))).toMatchObject({ code: 'ehr-unavailable', detail: { status: 502, request: 'GET metadata', issues: undefined } });
+      expect(await failure(client.get('metadata'))).toMatchObject({
+        code: 'ehr-unavailable',
+        detail: { status: 502, request: 'GET metadata', issues: undefined },
+      });
     });
   });
 });

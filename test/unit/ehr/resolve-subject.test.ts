@@ -3,8 +3,8 @@ import { createNoAuth } from '../../../src/ehr/auth/static-auth';
 import { createFhirClient } from '../../../src/ehr/fhir-client';
 import { resolveSubject } from '../../../src/ehr/resolve-subject';
 import type { FhirClient } from '../../../src/ehr/types';
-import { startSandbox } from '../../../src/sandbox';
-import type { RunningSandbox } from '../../../src/sandbox';
+import { startSandbox } from '../../../src/tools/sandbox';
+import type { RunningSandbox } from '../../../src/tools/sandbox';
 import { BridgeError } from '../../../src/shared/errors';
 
 const MRN_SYSTEM = 'urn:oid:1.2.3.mrn';
@@ -30,7 +30,10 @@ describe('resolveSubject', () => {
   }
 
   async function patient(mrn: string): Promise<string> {
-    const created = await client.post<Patient>('Patient', { resourceType: 'Patient', identifier: [{ system: MRN_SYSTEM, value: mrn }] });
+    const created = await client.post<Patient>('Patient', {
+      resourceType: 'Patient',
+      identifier: [{ system: MRN_SYSTEM, value: mrn }],
+    });
     return created.body?.id as string;
   }
 
@@ -46,7 +49,10 @@ describe('resolveSubject', () => {
   }
 
   async function failure(promise: Promise<unknown>): Promise<BridgeError> {
-    const err = await promise.then(() => undefined, (e: unknown) => e);
+    const err = await promise.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(BridgeError);
     return err as BridgeError;
   }
@@ -55,7 +61,10 @@ describe('resolveSubject', () => {
     const mrn = freshMrn();
     const id = await patient(mrn);
     await patient(`${mrn}-other`);
-    expect(await resolveSubject(client, { patientSystem: MRN_SYSTEM, mrn })).toEqual({ patient: { reference: `Patient/${id}` }, patientId: id });
+    expect(await resolveSubject(client, { patientSystem: MRN_SYSTEM, mrn })).toEqual({
+      patient: { reference: `Patient/${id}` },
+      patientId: id,
+    });
   });
 
   it('no patient yet: patient-not-found on the patient-wait schedule, without the MRN in the message', async () => {
@@ -63,7 +72,9 @@ describe('resolveSubject', () => {
     const err = await failure(resolveSubject(client, { patientSystem: MRN_SYSTEM, mrn }));
     expect(err.code).toBe('patient-not-found');
     expect(err.schedule).toBe('patient-wait');
-    expect(err.message).toBe(`No Patient with identifier system ${MRN_SYSTEM} and the channel's MRN yet; waiting for registration`);
+    expect(err.message).toBe(
+      `No Patient with identifier system ${MRN_SYSTEM} and the channel's MRN yet; waiting for registration`,
+    );
   });
 
   it('several patients: patient-ambiguous, permanent', async () => {
@@ -85,7 +96,12 @@ describe('resolveSubject', () => {
     await encounter(otherPatientId, csn);
     const encounterId = await encounter(patientId, csn);
     const subject = await resolveSubject(client, { patientSystem: MRN_SYSTEM, mrn, encounterSystem: CSN_SYSTEM, csn });
-    expect(subject).toEqual({ patient: { reference: `Patient/${patientId}` }, patientId, encounter: { reference: `Encounter/${encounterId}` }, encounterId });
+    expect(subject).toEqual({
+      patient: { reference: `Patient/${patientId}` },
+      patientId,
+      encounter: { reference: `Encounter/${encounterId}` },
+      encounterId,
+    });
   });
 
   it('a missing encounter is skipped when optional and waited for when required', async () => {
@@ -103,7 +119,9 @@ describe('resolveSubject', () => {
     const patientId = await patient(mrn);
     await encounter(patientId, 'CSN-twice');
     await encounter(patientId, 'CSN-twice');
-    const err = await failure(resolveSubject(client, { patientSystem: MRN_SYSTEM, mrn, encounterSystem: CSN_SYSTEM, csn: 'CSN-twice' }));
+    const err = await failure(
+      resolveSubject(client, { patientSystem: MRN_SYSTEM, mrn, encounterSystem: CSN_SYSTEM, csn: 'CSN-twice' }),
+    );
     expect(err).toMatchObject({ code: 'encounter-ambiguous', schedule: 'none' });
   });
 });

@@ -7,9 +7,9 @@ import { createPulsaraClient } from '../../../src/pulsara/pulsara-client';
 import type { PulsaraClientOptions } from '../../../src/pulsara/pulsara-client';
 import { BridgeError } from '../../../src/shared/errors';
 import { createLogger } from '../../../src/shared/logger';
-import { startSimulator } from '../../../src/simulator/simulator-app';
-import type { RunningSimulator } from '../../../src/simulator/simulator-app';
-import { renderSummaryReport } from '../../../src/simulator/summary-report';
+import { startSimulator } from '../../../src/tools/simulator/simulator-app';
+import type { RunningSimulator } from '../../../src/tools/simulator/simulator-app';
+import { renderSummaryReport } from '../../../src/tools/simulator/summary-report';
 
 const TOKEN = 'tok_client_test_5f2e';
 const CHANNEL = 'pc_7f3a9c21';
@@ -84,10 +84,14 @@ describe('createPulsaraClient against the simulator', () => {
 
   it('shows the simulator answers 406 to a summary request without Accept: application/pdf', async () => {
     const status = await new Promise<number>((resolve, reject) => {
-      const req = request(`${sim.baseUrl}/api/v1/patient-channels/${CHANNEL}/summary`, { headers: { 'x-api-key': TOKEN } }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      });
+      const req = request(
+        `${sim.baseUrl}/api/v1/patient-channels/${CHANNEL}/summary`,
+        { headers: { 'x-api-key': TOKEN } },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
       req.on('error', reject);
       req.end();
     });
@@ -159,7 +163,10 @@ describe('createPulsaraClient against the simulator', () => {
   });
 
   it('rejects a summary that is not a PDF, naming the content type but not the bytes', async () => {
-    await admin('POST', '/summary-override/' + CHANNEL, { text: '<html>secret-page-body</html>', contentType: 'text/html; charset=utf-8' });
+    await admin('POST', '/summary-override/' + CHANNEL, {
+      text: '<html>secret-page-body</html>',
+      contentType: 'text/html; charset=utf-8',
+    });
     const err = await failure(client().getSummary(CHANNEL));
     expect(err.code).toBe('summary-not-pdf');
     expect(err.retryable).toBe(false);
@@ -211,7 +218,11 @@ describe('createPulsaraClient against the simulator', () => {
 describe('createPulsaraClient against a misbehaving server', () => {
   let server: Server;
   let baseUrl: string;
-  let answer: { status: number; contentType: string; body: string } = { status: 200, contentType: 'application/json', body: '{}' };
+  let answer: { status: number; contentType: string; body: string } = {
+    status: 200,
+    contentType: 'application/json',
+    body: '{}',
+  };
 
   beforeAll(async () => {
     const app = express();
@@ -236,7 +247,11 @@ describe('createPulsaraClient against a misbehaving server', () => {
   });
 
   it('refuses an answer for another channel than the one asked for', async () => {
-    answer = { status: 200, contentType: 'application/json', body: JSON.stringify({ id: 'pc_other', identifiers: [] }) };
+    answer = {
+      status: 200,
+      contentType: 'application/json',
+      body: JSON.stringify({ id: 'pc_other', identifiers: [] }),
+    };
     const err = await failure(createPulsaraClient({ baseUrl, token: TOKEN }).getChannel(CHANNEL));
     expect(err.code).toBe('pulsara-bad-response');
     expect(err.message).toContain('another channel');

@@ -23,7 +23,9 @@ describe('readSummaryStream', () => {
   it('stops reading an endless body soon after the cap, without buffering it', async () => {
     const { stream, pulled } = endlessPdf();
     const maxBytes = 256 * 1024;
-    await expect(readSummaryStream(stream, { channelId: 'pc_1', maxBytes, contentType: 'application/pdf' })).rejects.toMatchObject({
+    await expect(
+      readSummaryStream(stream, { channelId: 'pc_1', maxBytes, contentType: 'application/pdf' }),
+    ).rejects.toMatchObject({
       code: 'summary-too-large',
     });
     // The stream's own read-ahead (highWaterMark) is all that was pulled beyond the cap.
@@ -39,7 +41,11 @@ describe('readSummaryStream', () => {
         this.push(Buffer.alloc(CHUNK, 0x3c));
       },
     });
-    const err: BridgeError = await readSummaryStream(stream, { channelId: 'pc_1', maxBytes: 10 * 1024 * 1024, contentType: undefined }).then(
+    const err: BridgeError = await readSummaryStream(stream, {
+      channelId: 'pc_1',
+      maxBytes: 10 * 1024 * 1024,
+      contentType: undefined,
+    }).then(
       () => {
         throw new Error('expected a failure');
       },
@@ -53,7 +59,11 @@ describe('readSummaryStream', () => {
   it('assembles a PDF split across tiny chunks, magic bytes included', async () => {
     const pdf = Buffer.from('%PDF-1.4\n%%EOF\n');
     const stream = Readable.from(Array.from(pdf, (byte) => Buffer.from([byte])));
-    const result = await readSummaryStream(stream, { channelId: 'pc_1', maxBytes: pdf.length, contentType: 'application/pdf' });
+    const result = await readSummaryStream(stream, {
+      channelId: 'pc_1',
+      maxBytes: pdf.length,
+      contentType: 'application/pdf',
+    });
     expect(result.equals(pdf)).toBe(true);
   });
 
@@ -61,7 +71,12 @@ describe('readSummaryStream', () => {
     const stream = new Readable({ read() {} });
     stream.push(Buffer.from('%PDF-1.4\n'));
     const controller = new AbortController();
-    const reading = readSummaryStream(stream, { channelId: 'pc_1', maxBytes: 1024, contentType: 'application/pdf', signal: controller.signal });
+    const reading = readSummaryStream(stream, {
+      channelId: 'pc_1',
+      maxBytes: 1024,
+      contentType: 'application/pdf',
+      signal: controller.signal,
+    });
     controller.abort(new Error('deadline passed'));
     await expect(reading).rejects.toThrow('deadline passed');
   });

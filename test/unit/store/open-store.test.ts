@@ -8,8 +8,14 @@ describe('parseStoreUrl', () => {
   it('reads SQLite files, in-memory SQLite and PostgreSQL URLs', () => {
     expect(parseStoreUrl('sqlite:./data/bridge.sqlite')).toEqual({ kind: 'sqlite', filename: './data/bridge.sqlite' });
     expect(parseStoreUrl('sqlite::memory:')).toEqual({ kind: 'sqlite', filename: ':memory:' });
-    expect(parseStoreUrl('sqlite:///var/lib/bridge.sqlite')).toEqual({ kind: 'sqlite', filename: '/var/lib/bridge.sqlite' });
-    expect(parseStoreUrl('postgres://u@db:5432/bridge')).toEqual({ kind: 'postgres', connectionString: 'postgres://u@db:5432/bridge' });
+    expect(parseStoreUrl('sqlite:///var/lib/bridge.sqlite')).toEqual({
+      kind: 'sqlite',
+      filename: '/var/lib/bridge.sqlite',
+    });
+    expect(parseStoreUrl('postgres://u@db:5432/bridge')).toEqual({
+      kind: 'postgres',
+      connectionString: 'postgres://u@db:5432/bridge',
+    });
     expect(parseStoreUrl('postgresql://u@db/bridge').kind).toBe('postgres');
   });
 
@@ -27,14 +33,18 @@ describe('parseStoreUrl', () => {
   });
 
   it('refuses a schema name that could not be used safely in SQL, or two of them', () => {
-    expect(() => parseStoreUrl('postgres://u@db/bridge?schema=Bad-Name')).toThrow(/STORE_URL schema: .*lower-case letters/);
+    expect(() => parseStoreUrl('postgres://u@db/bridge?schema=Bad-Name')).toThrow(
+      /STORE_URL schema: .*lower-case letters/,
+    );
     expect(() => parseStoreUrl('postgres://u@db/bridge?schema=x%3Bdrop%20table')).toThrow(/STORE_URL schema/);
     expect(() => parseStoreUrl('postgres://u@db/bridge?schema=')).toThrow(/STORE_URL schema/);
     expect(() => parseStoreUrl('postgres://u@db/bridge?schema=a&schema=b')).toThrow(/more than once/);
   });
 
   it('names the accepted forms for anything else, without echoing secrets', () => {
-    expect(() => parseStoreUrl('mysql://root:hunter2@db/x')).toThrow(/unsupported scheme "mysql".*sqlite:<path>.*postgres:\/\//);
+    expect(() => parseStoreUrl('mysql://root:hunter2@db/x')).toThrow(
+      /unsupported scheme "mysql".*sqlite:<path>.*postgres:\/\//,
+    );
     expect(() => parseStoreUrl('mysql://root:hunter2@db/x')).not.toThrow(/hunter2/);
     expect(() => parseStoreUrl('./bridge.sqlite')).toThrow(/STORE_URL/);
     expect(() => parseStoreUrl('sqlite:')).toThrow(/names no SQLite file/);

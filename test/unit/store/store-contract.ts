@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { isBridgeError } from '../../../src/shared/errors';
-import type { DeliveryStore, FailureRecord, NewEvent, WriteOutcome } from '../../../src/store/types';
+import type { DeliveryStore, FailureRecord, NewEvent } from '../../../src/store/types';
+import type { WriteOutcome } from '../../../src/shared/write-outcome';
 
 /**
  * The contract every DeliveryStore adapter must meet (see src/store/types.ts), written
@@ -34,7 +35,13 @@ export function makeEvent(channelId: string | null, overrides: Partial<NewEvent>
   };
 }
 
-const OUTCOME: WriteOutcome = { patientId: 'pat-1', documentReferenceId: 'doc-1', created: 2, updated: 0, unchanged: 1 };
+const OUTCOME: WriteOutcome = {
+  patientId: 'pat-1',
+  documentReferenceId: 'doc-1',
+  created: 2,
+  updated: 0,
+  unchanged: 1,
+};
 const FAILURE: FailureRecord = { code: 'ehr-unavailable', message: 'EHR answered 503', detail: { status: 503 } };
 
 export function describeStoreContract(label: string, makeHarness: () => StoreHarness): void {
@@ -54,7 +61,11 @@ export function describeStoreContract(label: string, makeHarness: () => StoreHar
     it('records an event durably and reports a second copy as a duplicate', async () => {
       const event = makeEvent('ch-1');
       const first = await store.recordEvent(event);
-      expect(first).toEqual({ deliveryId: expect.stringMatching(/^dlv_[0-9A-Z]{26}$/), duplicate: false, status: 'pending' });
+      expect(first).toEqual({
+        deliveryId: expect.stringMatching(/^dlv_[0-9A-Z]{26}$/),
+        duplicate: false,
+        status: 'pending',
+      });
 
       const again = await store.recordEvent({ ...event, payload: '{"changed":true}' });
       expect(again).toEqual({ deliveryId: first.deliveryId, duplicate: true, status: 'pending' });
@@ -78,12 +89,20 @@ export function describeStoreContract(label: string, makeHarness: () => StoreHar
     });
 
     it('records ignored events as ignored and never hands them out', async () => {
-      const result = await store.recordEvent(makeEvent(null, { eventType: 'channel.note.added', ignoredReason: 'event type not in the mapping' }));
+      const result = await store.recordEvent(
+        makeEvent(null, { eventType: 'channel.note.added', ignoredReason: 'event type not in the mapping' }),
+      );
       expect(result.status).toBe('ignored');
       expect(await store.claim('w1', 60_000)).toBeNull();
       const delivery = await store.get(result.deliveryId);
-      expect(delivery).toMatchObject({ status: 'ignored', ignoredReason: 'event type not in the mapping', channelId: null });
-      expect((await store.recordEvent(makeEvent(null, { eventId: delivery?.eventId, ignoredReason: 'again' }))).duplicate).toBe(true);
+      expect(delivery).toMatchObject({
+        status: 'ignored',
+        ignoredReason: 'event type not in the mapping',
+        channelId: null,
+      });
+      expect(
+        (await store.recordEvent(makeEvent(null, { eventId: delivery?.eventId, ignoredReason: 'again' }))).duplicate,
+      ).toBe(true);
     });
 
     it('claims the oldest due delivery first under a lease', async () => {
@@ -119,7 +138,12 @@ export function describeStoreContract(label: string, makeHarness: () => StoreHar
 
       expect(await store.markDelivered(deliveryId, 'w2', OUTCOME)).toBe(true);
       const delivered = await store.get(deliveryId);
-      expect(delivered).toMatchObject({ status: 'delivered', outcome: OUTCOME, leaseOwner: null, leaseExpiresAt: null });
+      expect(delivered).toMatchObject({
+        status: 'delivered',
+        outcome: OUTCOME,
+        leaseOwner: null,
+        leaseExpiresAt: null,
+      });
       expect(delivered?.deliveredAt).toBeInstanceOf(Date);
       expect(await store.markDelivered(deliveryId, 'w2', OUTCOME)).toBe(false);
     });
@@ -174,7 +198,11 @@ export function describeStoreContract(label: string, makeHarness: () => StoreHar
       const { deliveryId } = await store.recordEvent(makeEvent('ch-1'));
       await store.claim('w1', 60_000);
       expect(await store.markDead(deliveryId, 'w1', { code: 'ehr-rejected', message: 'rejected' })).toBe(true);
-      expect(await store.get(deliveryId)).toMatchObject({ status: 'dead', lastError: { code: 'ehr-rejected', message: 'rejected' }, leaseOwner: null });
+      expect(await store.get(deliveryId)).toMatchObject({
+        status: 'dead',
+        lastError: { code: 'ehr-rejected', message: 'rejected' },
+        leaseOwner: null,
+      });
       expect(await store.claim('w2', 60_000)).toBeNull();
       expect(await store.markDead(deliveryId, 'w1', FAILURE)).toBe(false);
     });
@@ -184,7 +212,11 @@ export function describeStoreContract(label: string, makeHarness: () => StoreHar
       await store.claim('w1', 60_000);
       expect(await store.markIgnored(deliveryId, 'w2', 'not mine')).toBe(false);
       expect(await store.markIgnored(deliveryId, 'w1', 'the MRN is still empty')).toBe(true);
-      expect(await store.get(deliveryId)).toMatchObject({ status: 'ignored', ignoredReason: 'the MRN is still empty', leaseOwner: null });
+      expect(await store.get(deliveryId)).toMatchObject({
+        status: 'ignored',
+        ignoredReason: 'the MRN is still empty',
+        leaseOwner: null,
+      });
       expect(await store.claim('w2', 60_000)).toBeNull();
     });
 
@@ -228,11 +260,21 @@ export function describeStoreContract(label: string, makeHarness: () => StoreHar
 
       expect((await store.list()).map((d) => d.id).slice(1)).toEqual([c, b, a]);
       expect((await store.list({ status: ['pending'] })).map((d) => d.id)).toEqual([c, b]);
-      expect((await store.list({ status: ['dead', 'ignored'] })).map((d) => d.status).sort()).toEqual(['dead', 'ignored']);
+      expect((await store.list({ status: ['dead', 'ignored'] })).map((d) => d.status).sort()).toEqual([
+        'dead',
+        'ignored',
+      ]);
       expect((await store.list({ channelId: 'ch-a' })).map((d) => d.id)).toEqual([c, a]);
       expect((await store.list({ channelId: 'ch-a', status: ['pending'], limit: 5 })).map((d) => d.id)).toEqual([c]);
       expect(await store.list({ limit: 2 })).toHaveLength(2);
-      expect(await store.countByStatus()).toEqual({ pending: 2, processing: 0, retrying: 0, delivered: 0, dead: 1, ignored: 1 });
+      expect(await store.countByStatus()).toEqual({
+        pending: 2,
+        processing: 0,
+        retrying: 0,
+        delivered: 0,
+        dead: 1,
+        ignored: 1,
+      });
     });
 
     it('gives each delivery to exactly one of many racing claims across two store instances', async () => {

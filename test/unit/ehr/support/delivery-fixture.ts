@@ -26,7 +26,9 @@ function observation(spec: DeliverySpec, key: string, time: string): Observation
     resourceType: 'Observation',
     identifier: [{ system: `${BASE_SYSTEM}/timeline`, value: `${spec.channelId}.${key}` }],
     status: 'final',
-    category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'activity' }] }],
+    category: [
+      { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'activity' }] },
+    ],
     code: { coding: [{ system: TIME_CODES, code: key }], text: key },
     subject: spec.subject.patient,
     ...(spec.subject.encounter && { encounter: spec.subject.encounter }),
@@ -56,27 +58,60 @@ export function deliveryRequest(spec: DeliverySpec): WriteRequest {
     status: 'current',
     docStatus: 'final',
     type: { coding: [{ system: 'http://loinc.org', code: '34133-9', display: 'Summary of episode note' }] },
-    category: [{ coding: [{ system: 'http://hl7.org/fhir/us/core/CodeSystem/us-core-documentreference-category', code: 'clinical-note' }] }],
+    category: [
+      {
+        coding: [
+          {
+            system: 'http://hl7.org/fhir/us/core/CodeSystem/us-core-documentreference-category',
+            code: 'clinical-note',
+          },
+        ],
+      },
+    ],
     subject: spec.subject.patient,
     date: '2026-11-25T19:10:00Z',
-    content: [{ attachment: { contentType: 'application/pdf', data: bytes.toString('base64'), size: bytes.length, hash: sha1.toString('base64'), title: 'Pulsara Summary Report' } }],
+    content: [
+      {
+        attachment: {
+          contentType: 'application/pdf',
+          data: bytes.toString('base64'),
+          size: bytes.length,
+          hash: sha1.toString('base64'),
+          title: 'Pulsara Summary Report',
+        },
+      },
+    ],
     ...(spec.subject.encounter && { context: { encounter: [spec.subject.encounter] } }),
   };
   return {
     channelId: spec.channelId,
     subject: spec.subject,
-    resources: { documentReference, documentVersionIdentifier: version, documentChannelIdentifier: channel, observations },
+    resources: {
+      documentReference,
+      documentVersionIdentifier: version,
+      documentChannelIdentifier: channel,
+      observations,
+    },
     mappingVersion: 'test-1',
   };
 }
 
 export function sha1Hex(pdf: string): string {
-  return createHash('sha1').update(Buffer.from(`%PDF-1.4 ${pdf}`)).digest('hex');
+  return createHash('sha1')
+    .update(Buffer.from(`%PDF-1.4 ${pdf}`))
+    .digest('hex');
 }
 
 /** Registers a patient (and optionally a visit) over HTTP and returns the resolved subject. */
-export async function registerSubject(client: FhirClient, label: string, withEncounter = false): Promise<ResolvedSubject> {
-  const patient = await client.post<Patient>('Patient', { resourceType: 'Patient', identifier: [{ system: 'urn:mrn', value: label }] });
+export async function registerSubject(
+  client: FhirClient,
+  label: string,
+  withEncounter = false,
+): Promise<ResolvedSubject> {
+  const patient = await client.post<Patient>('Patient', {
+    resourceType: 'Patient',
+    identifier: [{ system: 'urn:mrn', value: label }],
+  });
   const patientId = patient.body?.id as string;
   const subject: ResolvedSubject = { patient: { reference: `Patient/${patientId}` }, patientId };
   if (!withEncounter) {
@@ -101,11 +136,19 @@ export function recordingClient(inner: FhirClient): FhirClient & { writes: strin
     get: (path) => inner.get(path),
     search: (type, query) => inner.search(type, query),
     capabilities: () => inner.capabilities(),
-    post: <T extends Resource = Resource>(path: string, body: Resource, headers?: Record<string, string>): Promise<FhirResponse<T>> => {
+    post: <T extends Resource = Resource>(
+      path: string,
+      body: Resource,
+      headers?: Record<string, string>,
+    ): Promise<FhirResponse<T>> => {
       writes.push(`POST ${path || '(base)'}`);
       return inner.post<T>(path, body, headers);
     },
-    put: <T extends Resource = Resource>(path: string, body: Resource, headers?: Record<string, string>): Promise<FhirResponse<T>> => {
+    put: <T extends Resource = Resource>(
+      path: string,
+      body: Resource,
+      headers?: Record<string, string>,
+    ): Promise<FhirResponse<T>> => {
       writes.push(`PUT ${path.split('/')[0]}`);
       return inner.put<T>(path, body, headers);
     },

@@ -34,7 +34,11 @@ function assertValid(resource: Resource): void {
   if (issues.length > 0) {
     throw new OperationOutcomeError({ resourceType: 'OperationOutcome', id: 'validation', issue: issues });
   }
-  if (resource.resourceType === 'Observation' && resource.status === 'cancelled' && resource.code.text === 'reject-me') {
+  if (
+    resource.resourceType === 'Observation' &&
+    resource.status === 'cancelled' &&
+    resource.code.text === 'reject-me'
+  ) {
     throw new OperationOutcomeError(badRequest('Observation rejected by test rule', 'Observation.code'));
   }
 }
@@ -73,7 +77,14 @@ export async function startFhirTestServer(options: FhirTestServerOptions = {}): 
   const router = new FhirRouter();
   router.router.add('GET', 'metadata', async () => [
     allOk,
-    { resourceType: 'CapabilityStatement', status: 'active', date: '2026-01-01', kind: 'instance', fhirVersion: '4.0.1', format: ['json'] },
+    {
+      resourceType: 'CapabilityStatement',
+      status: 'active',
+      date: '2026-01-01',
+      kind: 'instance',
+      fhirVersion: '4.0.1',
+      format: ['json'],
+    },
   ]);
   const requests: RecordedRequest[] = [];
 
@@ -105,7 +116,10 @@ export async function startFhirTestServer(options: FhirTestServerOptions = {}): 
       return;
     }
     if ((status === 201 || req.method !== 'GET') && resource.id) {
-      res.setHeader('Location', `${baseUrl}/${resource.resourceType}/${resource.id}/_history/${resource.meta?.versionId ?? '1'}`);
+      res.setHeader(
+        'Location',
+        `${baseUrl}/${resource.resourceType}/${resource.id}/_history/${resource.meta?.versionId ?? '1'}`,
+      );
     }
     if (resource.meta?.versionId) {
       res.setHeader('ETag', `W/"${resource.meta.versionId}"`);

@@ -9,7 +9,12 @@ import { startHttpStub } from '../support/http-stub';
 import type { HttpStub } from '../support/http-stub';
 
 const subject = { patient: { reference: 'Patient/p1' }, patientId: 'p1' };
-const request = deliveryRequest({ channelId: 'pc_stub', subject, pdf: 'v1', times: { ed_arrival: '2026-11-25T19:02:40Z' } });
+const request = deliveryRequest({
+  channelId: 'pc_stub',
+  subject,
+  pdf: 'v1',
+  times: { ed_arrival: '2026-11-25T19:02:40Z' },
+});
 const emptySearch = { resourceType: 'Bundle', type: 'searchset', entry: [] };
 
 describe('delivery writer against a struggling EHR', () => {
@@ -41,22 +46,53 @@ describe('delivery writer against a struggling EHR', () => {
   }
 
   it('a 503 on the transaction is ehr-unavailable with the server-asked delay', async () => {
-    const stub = await ehr((res) => res.status(503).set('Retry-After', '30').json({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'transient', diagnostics: 'maintenance' }] }));
-    expect(await writeAgainst(stub)).toMatchObject({ code: 'ehr-unavailable', schedule: 'backoff', retryAfterMs: 30_000 });
+    const stub = await ehr((res) =>
+      res
+        .status(503)
+        .set('Retry-After', '30')
+        .json({
+          resourceType: 'OperationOutcome',
+          issue: [{ severity: 'error', code: 'transient', diagnostics: 'maintenance' }],
+        }),
+    );
+    expect(await writeAgainst(stub)).toMatchObject({
+      code: 'ehr-unavailable',
+      schedule: 'backoff',
+      retryAfterMs: 30_000,
+    });
   });
 
   it('a 429 on the planning searches is ehr-rate-limited', async () => {
     const stub = await ehr(() => undefined, 429);
-    expect(await writeAgainst(stub)).toMatchObject({ code: 'ehr-rate-limited', schedule: 'backoff', retryAfterMs: 11_000 });
+    expect(await writeAgainst(stub)).toMatchObject({
+      code: 'ehr-rate-limited',
+      schedule: 'backoff',
+      retryAfterMs: 11_000,
+    });
   });
 
   it('a 412 on the transaction (stale If-Match, ambiguous match) is a permanent ehr-conflict', async () => {
-    const stub = await ehr((res) => res.status(412).json({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'conflict', diagnostics: 'Precondition Failed' }] }));
-    expect(await writeAgainst(stub)).toMatchObject({ code: 'ehr-conflict', schedule: 'none', message: expect.stringContaining('Precondition Failed') });
+    const stub = await ehr((res) =>
+      res.status(412).json({
+        resourceType: 'OperationOutcome',
+        issue: [{ severity: 'error', code: 'conflict', diagnostics: 'Precondition Failed' }],
+      }),
+    );
+    expect(await writeAgainst(stub)).toMatchObject({
+      code: 'ehr-conflict',
+      schedule: 'none',
+      message: expect.stringContaining('Precondition Failed'),
+    });
   });
 
   it('a transaction-response that does not match the request is retried (re-planned), not trusted', async () => {
-    const stub = await ehr((res) => res.status(200).json({ resourceType: 'Bundle', type: 'transaction-response', entry: [{ response: { status: '201 Created', location: 'DocumentReference/d1/_history/1' } }] }));
+    const stub = await ehr((res) =>
+      res.status(200).json({
+        resourceType: 'Bundle',
+        type: 'transaction-response',
+        entry: [{ response: { status: '201 Created', location: 'DocumentReference/d1/_history/1' } }],
+      }),
+    );
     expect(await writeAgainst(stub)).toMatchObject({ code: 'ehr-unavailable', schedule: 'backoff' });
   });
 
@@ -73,7 +109,13 @@ describe('delivery writer against a struggling EHR', () => {
     );
     const client = createFhirClient({ baseUrl: `${stub.url}/fhir`, auth: createNoAuth() });
     const outcome = await createDeliveryWriter({ client, dialect: 'transaction' })(request);
-    expect(outcome).toMatchObject({ documentReferenceId: 'd1', observationIds: { ed_arrival: 'o9' }, created: 1, unchanged: 1, updated: 0 });
+    expect(outcome).toMatchObject({
+      documentReferenceId: 'd1',
+      observationIds: { ed_arrival: 'o9' },
+      created: 1,
+      unchanged: 1,
+      updated: 0,
+    });
   });
 });
 

@@ -1,0 +1,40 @@
+import type { PatientChannel } from '../../pulsara/types';
+import type { MissingTime } from '../types';
+
+/**
+ * `timeline.where(key='X')…`, the form nearly every time expression takes: the key it
+ * reads. Keys with quotes or escapes in them are left to the general wording.
+ */
+const TIMELINE_KEY = /^\s*timeline\s*\.\s*where\s*\(\s*key\s*=\s*'([^'\\]+)'\s*\)/;
+
+/**
+ * Why a time expression found no time in a channel, told apart where the expression
+ * shows which timeline entry it reads: a key the channel does not have at all (often a
+ * misspelling) is a mapping problem, a key whose time is still empty is not.
+ */
+export function whyNoTime(field: MissingTime['field'], expression: string, channel: PatientChannel): MissingTime {
+  const key = TIMELINE_KEY.exec(expression)?.[1];
+  if (key === undefined) {
+    return { field, reason: 'no-result' };
+  }
+  const entries = (channel.timeline ?? []).filter((entry) => entry.key === key);
+  if (entries.length === 0) {
+    return { field, reason: 'no-timeline-entry', timelineKey: key };
+  }
+  // The entry is there and has a time, yet the expression found none: say only that.
+  const allUnset = entries.every((entry) => entry.time === null || entry.time === undefined);
+  return allUnset ? { field, reason: 'not-set-yet', timelineKey: key } : { field, reason: 'no-result' };
+}
+
+/** The reason in plain words, e.g. "the channel has no timeline entry 'ct_compelte' (…)". */
+export function missingTimeText(missing: MissingTime): string {
+  const what = missing.field === 'time' ? 'time' : 'value.from';
+  switch (missing.reason) {
+    case 'no-timeline-entry':
+      return `${what}: the channel has no timeline entry '${missing.timelineKey}' (misspelt key, or not used by this organisation)`;
+    case 'not-set-yet':
+      return `${what}: the channel's timeline entry '${missing.timelineKey}' is not set yet`;
+    case 'no-result':
+      return `${what}: the expression found no time in this channel`;
+  }
+}
