@@ -3,7 +3,7 @@ import type { SignatureScheme } from '../config/settings';
 
 /**
  * Verifies the `Pulsara-Signature` header over the raw request bytes, before any parsing.
- * Two schemes (shared/pulsara-contract.md):
+ * Two schemes (docs/pulsara-api.md):
  * - `timestamped`: `t=<unix seconds>,v1=<hex hmac of "<t>.<body>">[,v1=…]`, with a tolerance;
  * - `hmac-sha256`: the hex or base64 HMAC of the body alone.
  * Comparison is constant-time; any secret of the configured list may match.

@@ -1,6 +1,6 @@
 /**
  * The Pulsara API client: reads a patient channel (JSON) and its summary report (PDF), as
- * shared/pulsara-contract.md describes. Every call has a deadline; every failure becomes a
+ * docs/pulsara-api.md describes. Every call has a deadline; every failure becomes a
  * BridgeError (see pulsara-errors.ts); the PDF is streamed with a size cap. Logs carry the
  * channel id, status, size and duration only: never the token or channel content.
  */

@@ -1,4 +1,4 @@
-/** Shapes of Pulsara's webhooks and API as assumed in shared/pulsara-contract.md. */
+/** Shapes of Pulsara's webhooks and API as assumed in docs/pulsara-api.md. */
 
 export const IDENTIFIER_CREATED = 'patient_channel.identifier.created';
 export const IDENTIFIER_UPDATED = 'patient_channel.identifier.updated';

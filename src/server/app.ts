@@ -24,7 +24,7 @@ export interface BridgeAppOptions {
   status?: () => Record<string, unknown>;
 }
 
-/** The bridge's HTTP surface (shared/interface.md): intake, health, readiness, metrics, admin. */
+/** The bridge's HTTP surface (docs/interface.md): intake, health, readiness, metrics, admin. */
 export function createBridgeApp(options: BridgeAppOptions): Express {
   const { store, logger, metrics } = options;
   const app = express();

@@ -15,7 +15,7 @@ function freePort(): Promise<number> {
   });
 }
 
-/** The built binary, driven as an operator would (shared/interface.md). */
+/** The built binary, driven as an operator would (docs/interface.md). */
 describe('pulsara-fhir-bridge CLI', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'pfb-cli-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));

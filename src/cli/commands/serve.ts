@@ -4,7 +4,7 @@ import { createLogger } from '../../shared/logger';
 import { startBridge } from '../../bridge';
 import { exitOnShutdownSignal, failAndExit } from '../process-exit';
 
-/** `serve`: the production service, configured by the environment (shared/interface.md). */
+/** `serve`: the production service, configured by the environment (docs/interface.md). */
 export function registerServeCommand(program: Command): void {
   program
     .command('serve')

@@ -1,5 +1,5 @@
 /**
- * The simulated Pulsara API (shared/pulsara-contract.md):
+ * The simulated Pulsara API (docs/pulsara-api.md):
  *   GET /api/v1/patient-channels/:id          -> 200 channel JSON | 404
  *   GET /api/v1/patient-channels/:id/summary  -> 200 application/pdf | 404 | 406 without
  *                                                `Accept: application/pdf`

@@ -1,6 +1,6 @@
 /**
  * The simulator's side of Pulsara webhooks: builds identifier events, signs them the way
- * shared/pulsara-contract.md describes, and posts the exact bytes that were signed.
+ * docs/pulsara-api.md describes, and posts the exact bytes that were signed.
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import axios from 'axios';

@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { verifySignature } from '../../../src/intake/signature';
 import type { SignatureSettings } from '../../../src/intake/signature';
 
-// The contract's test vector (shared/pulsara-contract.md).
+// The contract's test vector (docs/pulsara-api.md).
 const SECRET = 'whsec_bridge_test_vector';
 const T = 1764097391;
 const BODY = JSON.stringify({
