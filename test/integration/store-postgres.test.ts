@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import { Client } from 'pg';
+import type { Clock } from '../../src/store/clock';
 import { PostgresDeliveryStore } from '../../src/store/postgres-store';
 import type { DeliveryStore } from '../../src/store/types';
 import { describeStoreContract, expectStoreUnavailable, makeEvent } from '../unit/store/store-contract';
@@ -22,12 +23,12 @@ async function dropSchema(schema: string): Promise<void> {
   }
 }
 
-function pgHarness(): StoreHarness {
+function pgHarness(clock: Clock): StoreHarness {
   const schema = `pfb_test_${randomBytes(6).toString('hex')}`;
-  return pgHarnessFor(schema);
+  return pgHarnessFor(schema, clock);
 }
 
-function pgHarnessFor(schema: string): StoreHarness {
+function pgHarnessFor(schema: string, clock?: Clock): StoreHarness {
   const opened: DeliveryStore[] = [];
   const openOne = async (): Promise<DeliveryStore> => {
     // Its own Pool and PgBoss each time: a sibling behaves like another replica.
@@ -37,6 +38,7 @@ function pgHarnessFor(schema: string): StoreHarness {
       sweepIntervalMs: 0,
       poolSize: 5,
       applicationName: schema,
+      clock,
     });
     opened.push(store);
     await store.init();
