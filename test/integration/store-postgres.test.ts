@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import { Client } from 'pg';
 import type { Clock } from '../../src/store/clock';
+import { ledgerTable } from '../../src/store/postgres-schema';
 import { PostgresDeliveryStore } from '../../src/store/postgres-store';
 import type { DeliveryStore } from '../../src/store/types';
 import { describeStoreContract, expectStoreUnavailable, makeEvent } from '../unit/store/store-contract';
@@ -20,6 +21,26 @@ async function dropSchema(schema: string): Promise<void> {
     await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
   } finally {
     await client.end();
+  }
+}
+
+/** How many of the store's backends (by application name) wait for a lock. */
+async function backendsWaitingForLock(admin: Client, schema: string): Promise<number> {
+  const result = await admin.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'`,
+    [schema],
+  );
+  return result.rows[0].n;
+}
+
+/** Polls a real PostgreSQL effect every 20 ms; fails the test when it has not come within 5 s. */
+async function pollUntil(what: string, check: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (!(await check())) {
+    if (Date.now() > deadline) {
+      throw new Error(`timed out waiting until ${what}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
 
@@ -110,50 +131,54 @@ describe('PostgresDeliveryStore', () => {
     });
 
     it('recovers by itself after its connections are killed', async () => {
-      await store.recordEvent(makeEvent('ch-1'));
-      // Hold a client in a transaction too, so the kill hits a checked-out connection.
-      const inFlight = store.claim('w0', 60_000).then(
-        () => undefined,
-        (err: unknown) => err,
-      );
+      const { deliveryId } = await store.recordEvent(makeEvent('ch-1'));
+      // `locker` holds the row so that a claim certainly has a checked-out client in a
+      // transaction (waiting to lease it) when the kill comes; `admin` watches and kills
+      // outside any transaction, as pg_stat_activity reads are frozen within one.
+      const locker = new Client({ connectionString: PG_URL });
       const admin = new Client({ connectionString: PG_URL });
-      await admin.connect();
+      await Promise.all([locker.connect(), admin.connect()]);
       try {
-        await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1`, [
-          schema,
-        ]);
-        // pg_terminate_backend only signals; wait until those backends are gone.
-        for (let i = 0; i < 100; i += 1) {
-          const left = await admin.query(
-            `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1`,
-            [schema],
-          );
-          if (left.rows[0].n === 0) {
-            break;
-          }
-          await new Promise((resolve) => setTimeout(resolve, 20));
-        }
+        await locker.query('BEGIN');
+        await locker.query(`SELECT id FROM ${ledgerTable(schema)} WHERE id = $1 FOR UPDATE`, [deliveryId]);
+        const inFlight = store.claim('w0', 60_000).then(
+          () => undefined,
+          (err: unknown) => err,
+        );
+        await pollUntil(
+          'the claim waits for the row lock',
+          async () => (await backendsWaitingForLock(admin, schema)) === 1,
+        );
+        const backends = await admin.query<{ pid: number }>(
+          'SELECT pid FROM pg_stat_activity WHERE application_name = $1',
+          [schema],
+        );
+        const pids = backends.rows.map((row) => row.pid);
+        await admin.query('SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) AS pid', [pids]);
+        // pg_terminate_backend only signals; wait until those backends are gone (pg-boss
+        // may open new ones meanwhile).
+        await pollUntil('the killed backends are gone', async () => {
+          const left = await admin.query('SELECT 1 FROM pg_stat_activity WHERE pid = ANY($1::int[])', [pids]);
+          return left.rows.length === 0;
+        });
+        expect(await inFlight).toMatchObject({ code: 'store-unavailable' });
       } finally {
-        await admin.end();
-      }
-      const inFlightError = await inFlight;
-      if (inFlightError !== undefined) {
-        expect(inFlightError).toMatchObject({ code: 'store-unavailable' });
+        await Promise.all([locker.end(), admin.end()]);
       }
       // Calls that meet a dead pooled socket fail as store-unavailable (never crash);
       // the pool drops those sockets, so the store comes back within a few calls.
-      let recovered = false;
-      for (let attempt = 0; attempt < 20 && !recovered; attempt += 1) {
+      await pollUntil('the store answers again', async () => {
         try {
           await store.ping();
-          recovered = true;
+          return true;
         } catch (err) {
           expect(err).toMatchObject({ code: 'store-unavailable' });
-          await new Promise((resolve) => setTimeout(resolve, 50));
+          return false;
         }
-      }
-      expect(recovered).toBe(true);
+      });
       expect((await store.recordEvent(makeEvent('ch-2'))).duplicate).toBe(false);
+      // The killed claim leased nothing: its transaction rolled back, hint included.
+      expect(await store.get(deliveryId)).toMatchObject({ status: 'pending', attempts: 0, leaseOwner: null });
       expect(await store.claim('w1', 60_000)).not.toBeNull();
     });
   });
