@@ -7,6 +7,7 @@ import { PostgresDeliveryStore } from '../../src/store/postgres-store';
 import type { DeliveryStore } from '../../src/store/types';
 import { describeStoreContract, expectStoreUnavailable, makeEvent } from '../unit/store/store-contract';
 import type { StoreHarness } from '../unit/store/store-contract';
+import { FakeClock } from '../unit/store/fake-clock';
 
 /**
  * The store contract against a real PostgreSQL on 127.0.0.1 (PG_TEST_URL to override).
@@ -137,6 +138,61 @@ describe('PostgresDeliveryStore', () => {
       sockets.forEach((socket) => socket.destroy());
       await new Promise((resolve) => silent.close(resolve));
     }
+  });
+
+  describe('hints, scheduled by pg-boss on the database clock', () => {
+    // A store clock far from the database's: what a hint waits must not depend on it.
+    const clock = new FakeClock(new Date(Date.now() - 24 * 60 * 60_000));
+    let harness: StoreHarness;
+    let store: DeliveryStore;
+
+    /** The hints of a delivery: state, fetchable from, and that minus their creation (s). */
+    const hintsOf = async (deliveryId: string): Promise<{ state: string; start_after: Date; wait: number }[]> => {
+      const client = new Client({ connectionString: PG_URL });
+      await client.connect();
+      try {
+        const result = await client.query<{ state: string; start_after: Date; wait: number }>(
+          `SELECT state, start_after, extract(epoch from start_after - created_on)::float8 AS wait
+           FROM ${CONTRACT_SCHEMA}.job WHERE data->>'deliveryId' = $1 ORDER BY created_on`,
+          [deliveryId],
+        );
+        return result.rows;
+      } finally {
+        await client.end();
+      }
+    };
+
+    beforeEach(async () => {
+      harness = pgHarnessFor(CONTRACT_SCHEMA, () => emptySchema(CONTRACT_SCHEMA), clock.now);
+      store = await harness.open();
+    });
+
+    afterEach(async () => {
+      await harness.dispose();
+    });
+
+    it('sends the hint of a retry for its ledger instant', async () => {
+      const { deliveryId } = await store.recordEvent(makeEvent('ch-1', {}, clock.now()));
+      await store.claim('w1', 60_000);
+      const next = clock.in(90_000);
+      expect(await store.markRetry(deliveryId, 'w1', { code: 'ehr-unavailable', message: 'down' }, next, null)).toBe(
+        true,
+      );
+      const hints = await hintsOf(deliveryId);
+      expect(hints.filter((hint) => hint.state === 'created').map((hint) => hint.start_after.getTime())).toEqual([
+        next.getTime(),
+      ]);
+    });
+
+    it('holds back a hint blocked by its channel for what is left of the blocking lease, on the database clock', async () => {
+      await store.recordEvent(makeEvent('ch-1', {}, clock.now()));
+      const { deliveryId: blocked } = await store.recordEvent(makeEvent('ch-1', {}, clock.now()));
+      await store.claim('w1', 30_000);
+      clock.advance(12_000);
+      expect(await store.claim('w2', 60_000)).toBeNull();
+      const waiting = (await hintsOf(blocked)).filter((hint) => hint.state === 'created');
+      expect(waiting.map((hint) => hint.wait)).toEqual([18]);
+    });
   });
 
   describe('with a database', () => {
