@@ -1,6 +1,7 @@
 import type { Logger } from '../shared/logger';
 import { silentLogger } from '../shared/logger';
 import { isBridgeError } from '../shared/errors';
+import type { Clock } from './clock';
 import { PostgresDeliveryStore } from './postgres-store';
 import { assertSchemaName } from './postgres-schema';
 import { SqliteDeliveryStore } from './sqlite-store';
@@ -13,6 +14,8 @@ export interface OpenStoreOptions {
    * URL; without either, `pulsara_bridge`.
    */
   schema?: string;
+  /** The store's time source (clock.ts); the system clock unless a test injects one. */
+  clock?: Clock;
 }
 
 /**
@@ -79,11 +82,12 @@ export async function openStore(storeUrl: string, options: OpenStoreOptions = {}
   const location = parseStoreUrl(storeUrl);
   const store: DeliveryStore =
     location.kind === 'sqlite'
-      ? new SqliteDeliveryStore({ filename: location.filename, logger })
+      ? new SqliteDeliveryStore({ filename: location.filename, logger, clock: options.clock })
       : new PostgresDeliveryStore({
           connectionString: location.connectionString,
           schema: options.schema ?? location.schema,
           logger,
+          clock: options.clock,
         });
   try {
     await store.init();

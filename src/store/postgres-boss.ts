@@ -83,10 +83,27 @@ export class TransactionHints {
     return jobs.length === 0 ? null : jobs[0];
   }
 
-  /** Sends a hint for a delivery, fetchable from `startAfter` (database clock) or now. */
+  /**
+   * Sends a hint for a delivery, fetchable now, or from `startAfter`: an instant that
+   * pg-boss compares with the database clock.
+   */
   async send(deliveryId: string, startAfter?: Date): Promise<void> {
+    await this.sendHint(deliveryId, startAfter);
+  }
+
+  /** Sends a hint fetchable `delayMs` from now by the database clock (pg-boss adds it to now()). */
+  async sendAfter(deliveryId: string, delayMs: number): Promise<void> {
+    // pg-boss takes a number as seconds, fractions included; 0 would mean "now" anyway.
+    await this.sendHint(deliveryId, delayMs > 0 ? delayMs / 1000 : undefined);
+  }
+
+  private async sendHint(deliveryId: string, startAfter: Date | number | undefined): Promise<void> {
     const data: HintData = { deliveryId };
-    await this.boss.send(DELIVERY_QUEUE, data, { db: this.db, retryLimit: 0, ...(startAfter ? { startAfter } : {}) });
+    await this.boss.send(DELIVERY_QUEUE, data, {
+      db: this.db,
+      retryLimit: 0,
+      ...(startAfter !== undefined ? { startAfter } : {}),
+    });
   }
 
   /** Sends one hint, fetchable now, for each delivery, in a single insert. */

@@ -1,7 +1,17 @@
 import type { PoolClient } from 'pg';
+import {
+  claimableSql,
+  hasLiveLease,
+  isDue,
+  leaseExpiry,
+  liveLeaseSql,
+  OPEN_STATUSES,
+  takeLeaseSql,
+  toDelivery,
+} from './ledger-rules';
 import type { InLedgerTransaction, TransactionHints } from './postgres-boss';
-import { dueSql, ledgerTable, toDelivery } from './postgres-ledger-rows';
-import type { LedgerRow } from './postgres-ledger-rows';
+import { ledgerTable } from './postgres-schema';
+import type { PgLedgerRow } from './postgres-schema';
 import type { Delivery, DeliveryStatus } from './types';
 
 /*
@@ -17,7 +27,7 @@ const MAX_FETCHES_PER_CLAIM = 8;
 const MIN_DEFER_MS = 1000;
 const MAX_DEFER_MS = 60_000;
 
-/** Who claims, for how long, and the caller's clock for the ledger times. */
+/** Who claims, for how long, and the store clock's time of the claim. */
 export interface ClaimRequest {
   workerId: string;
   leaseMs: number;
@@ -59,16 +69,18 @@ async function claimFromOneHint(
     return leased;
   }
   await hints.complete(job.id, { skipped: true });
-  const deferUntil = await deferral(client, schema, job.data.deliveryId, request.now);
-  if (deferUntil) {
-    await hints.send(job.data.deliveryId, deferUntil);
+  const again = await deferral(client, schema, job.data.deliveryId, request.now);
+  if (again && 'at' in again) {
+    await hints.send(job.data.deliveryId, again.at);
+  } else if (again) {
+    await hints.sendAfter(job.data.deliveryId, again.afterMs);
   }
   return 'skipped';
 }
 
 /**
- * Leases the hinted row if it is due and its channel is free; null otherwise. The channel
- * is free when no other row of it holds a live lease and no older row of it is due.
+ * Leases the hinted row if it is claimable (due, its channel free: ledger-rules.ts);
+ * null otherwise.
  */
 async function lease(
   client: PoolClient,
@@ -90,28 +102,26 @@ async function lease(
     // takes this lock once, before any ledger row lock, and fetch never waits on rows.
     await client.query(`SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))`, [`${schema}:channel`, channelId]);
   }
-  const leased = await client.query<LedgerRow>(
-    `UPDATE ${table} d SET status = 'processing', attempts = d.attempts + 1, lease_owner = $3,
-       lease_expires_at = $4, lease_job_id = $5, updated_at = $2
-     WHERE d.id = $1
-       AND ${dueSql('$2', 'd')}
-       AND (d.channel_id IS NULL OR NOT EXISTS (
-         SELECT 1 FROM ${table} o
-         WHERE o.channel_id = d.channel_id AND o.id <> d.id
-           AND ((o.status = 'processing' AND o.lease_expires_at > $2)
-             OR (${dueSql('$2', 'o')} AND (o.received_at, o.id) < (d.received_at, d.id)))))
+  const leased = await client.query<PgLedgerRow>(
+    `UPDATE ${table} d SET ${takeLeaseSql({ worker: '$3', expires: '$4', now: '$2' })}, lease_job_id = $5
+     WHERE d.id = $1 AND ${claimableSql({ table, now: '$2', candidate: 'd', other: 'o' })}
      RETURNING *`,
-    [id, now, workerId, new Date(now.getTime() + leaseMs), jobId],
+    [id, now, workerId, leaseExpiry(now, leaseMs), jobId],
   );
   return leased.rows.length === 1 ? toDelivery(leased.rows[0]) : null;
 }
 
+/** When a skipped hint comes back: at a ledger instant, or after a wait on the database clock. */
+type Deferral = { at: Date } | { afterMs: number };
+
 /**
  * When a hint that could not be leased should come back: null when its row no longer
- * needs one (finished, ignored, leased by someone, or gone). A row blocked by its
- * channel comes back when the blocker's lease ends, within MIN/MAX_DEFER_MS.
+ * needs one (finished, ignored, leased by someone, or gone). A retry fetched before its
+ * time comes back at that time. A row blocked by its channel comes back when the
+ * blocker's lease ends, within MIN/MAX_DEFER_MS: a wait measured on the store's clock and
+ * served on the database clock, so that neither clock's offset matters.
  */
-async function deferral(client: PoolClient, schema: string, id: string, now: Date): Promise<Date | null> {
+async function deferral(client: PoolClient, schema: string, id: string, now: Date): Promise<Deferral | null> {
   const table = ledgerTable(schema);
   const result = await client.query<{
     status: DeliveryStatus;
@@ -121,21 +131,22 @@ async function deferral(client: PoolClient, schema: string, id: string, now: Dat
   }>(
     `SELECT d.status, d.next_attempt_at, d.lease_expires_at,
        (SELECT max(o.lease_expires_at) FROM ${table} o
-         WHERE o.channel_id = d.channel_id AND o.id <> d.id AND o.status = 'processing' AND o.lease_expires_at > $2) AS blocker_expires_at
+         WHERE o.channel_id = d.channel_id AND o.id <> d.id AND ${liveLeaseSql('$2', 'o')}) AS blocker_expires_at
      FROM ${table} d WHERE d.id = $1`,
     [id, now],
   );
   const row = result.rows[0];
-  if (!row || row.status === 'delivered' || row.status === 'dead' || row.status === 'ignored') {
+  if (!row || !OPEN_STATUSES.includes(row.status)) {
     return null;
   }
-  if (row.status === 'processing' && row.lease_expires_at !== null && row.lease_expires_at > now) {
+  const timed = { status: row.status, nextAttemptAt: row.next_attempt_at, leaseExpiresAt: row.lease_expires_at };
+  if (hasLiveLease(timed, now)) {
     return null;
   }
-  if (row.status === 'retrying' && row.next_attempt_at !== null && row.next_attempt_at > now) {
-    // Fetched early (clock skew): keep the hint for its real time.
-    return row.next_attempt_at;
+  if (row.status === 'retrying' && row.next_attempt_at !== null && !isDue(timed, now)) {
+    // Fetched early (the database clock ahead of the store's): keep the hint for its real time.
+    return { at: row.next_attempt_at };
   }
   const wanted = row.blocker_expires_at ? row.blocker_expires_at.getTime() - now.getTime() : MIN_DEFER_MS;
-  return new Date(Date.now() + Math.min(MAX_DEFER_MS, Math.max(MIN_DEFER_MS, wanted)));
+  return { afterMs: Math.min(MAX_DEFER_MS, Math.max(MIN_DEFER_MS, wanted)) };
 }

@@ -1,3 +1,18 @@
+import type { LedgerRow } from './ledger-rules';
+
+/** The ledger table of a schema; pg-boss keeps its own tables beside it. */
+export function ledgerTable(schema: string): string {
+  return `${schema}.pfb_deliveries`;
+}
+
+/** A `pfb_deliveries` row as pg returns it: timestamptz as Date, jsonb already parsed. */
+export type PgLedgerRow = LedgerRow<Date>;
+
+/** Placeholders `$from`, `$from+1`... for a rule's column values (ledger-rules.ts), after the query's own. */
+export function positional(from: number): (column: string, index: number) => string {
+  return (_, index) => `$${index + from}`;
+}
+
 /**
  * The PostgreSQL ledger table. pg-boss owns its own tables in the same schema (it
  * versions and migrates them itself); this file owns `pfb_deliveries`. The ledger is the

@@ -2,17 +2,30 @@ import type PgBoss from 'pg-boss';
 import type { Pool, PoolClient, QueryResultRow } from 'pg';
 import type { Logger } from '../shared/logger';
 import { silentLogger } from '../shared/logger';
+import { systemClock } from './clock';
+import type { Clock } from './clock';
 import { newDeliveryId } from './delivery-id';
-import { encodeJson } from './ledger-json';
+import {
+  assignmentsSql,
+  heldSql,
+  initialStatus,
+  insertSql,
+  leaseExpiry,
+  NEWEST_FIRST_SQL,
+  newRowColumns,
+  renewLeaseSql,
+  requeuableSql,
+  requeueColumns,
+  toDelivery,
+} from './ledger-rules';
+import type { LeaseEnd, LedgerColumns } from './ledger-rules';
 import { createBoss, startBoss, TransactionHints } from './postgres-boss';
 import { claimDelivery } from './postgres-claim';
 import { translatePgError } from './postgres-errors';
 import { endLease } from './postgres-lease-end';
-import type { LeaseEnd } from './postgres-lease-end';
-import { ledgerTable, toDelivery } from './postgres-ledger-rows';
-import type { LedgerRow } from './postgres-ledger-rows';
 import { createPool, describeTarget, inTransaction, queryPool } from './postgres-pool';
-import { assertSchemaName, migrateLedgerSql } from './postgres-schema';
+import { assertSchemaName, ledgerTable, migrateLedgerSql, positional } from './postgres-schema';
+import type { PgLedgerRow } from './postgres-schema';
 import { LedgerSweeper } from './postgres-sweeper';
 import { toStatusCounts } from './status-counts';
 import type {
@@ -60,12 +73,18 @@ export { DELIVERY_QUEUE } from './postgres-boss';
  *   longer than staleHintMs, in case a job was lost (e.g. deleted by retention while
  *   every replica was down).
  *
- * Clocks: ledger times use the caller's clock (`now`), pg-boss's startAfter the database
- * clock; a skew only delays or advances a hint, which the ledger check then corrects.
+ * Clocks: every ledger time (updated_at, leases, queued_at, due checks, the fence) comes
+ * from the store's clock (`clock` option), like in the SQLite store, never from SQL
+ * now(). The database clock is left to pg-boss, which needs it to schedule hints: a hint
+ * for a ledger instant (a retry's next_attempt_at) is sent for that instant, so a skew
+ * only delays it (the sweeper re-sends stale hints) or brings it early (the claim keeps
+ * it for its time); a hint that waits a duration (a busy channel) waits that long on the
+ * database clock. A hint is never more than a hint: the ledger check decides.
  *
  * The other modules: postgres-pool.ts (connections and transactions), postgres-schema.ts
- * (the ledger table), postgres-ledger-rows.ts (row to Delivery, the "due" rule),
- * postgres-errors.ts (which failures mean store-unavailable).
+ * (the ledger table), postgres-errors.ts (which failures mean store-unavailable); the
+ * rules shared with the SQLite store (row to Delivery, "due", channel exclusivity, the
+ * lease fence, lease ends, requeue) are in ledger-rules.ts.
  */
 
 export interface PostgresStoreOptions {
@@ -81,6 +100,8 @@ export interface PostgresStoreOptions {
   staleHintMs?: number;
   /** Shown in pg_stat_activity. */
   applicationName?: string;
+  /** Every ledger time comes from here (clock.ts); injectable for tests. */
+  clock?: Clock;
 }
 
 /**
@@ -96,6 +117,7 @@ export class PostgresDeliveryStore implements DeliveryStore {
   private readonly table: string;
   private readonly target: string;
   private readonly sweeper: LedgerSweeper;
+  private readonly clock: Clock;
   private started: Promise<void> | null = null;
   private closed = false;
 
@@ -104,6 +126,7 @@ export class PostgresDeliveryStore implements DeliveryStore {
     assertSchemaName(this.schema);
     this.table = ledgerTable(this.schema);
     this.target = describeTarget(options.connectionString);
+    this.clock = options.clock ?? systemClock;
     const logger = options.logger ?? silentLogger();
     this.pool = createPool(options, logger);
     this.boss = createBoss(this.pool, this.schema, logger);
@@ -136,26 +159,21 @@ export class PostgresDeliveryStore implements DeliveryStore {
   }
 
   async recordEvent(event: NewEvent): Promise<RecordResult> {
+    const now = this.clock();
+    const status = initialStatus(event);
+    const columns: LedgerColumns = {
+      ...newRowColumns(newDeliveryId(event.receivedAt), event, now),
+      // A pending row gets its hint in this transaction; the sweeper counts its age from now.
+      queued_at: status === 'pending' ? now : null,
+    };
     return this.transaction(async (client, hints) => {
-      const ignored = event.ignoredReason !== undefined;
-      const status: DeliveryStatus = ignored ? 'ignored' : 'pending';
       const inserted = await client.query<{ id: string }>(
-        `INSERT INTO ${this.table} (id, event_id, event_type, channel_id, payload, status, attempts, received_at, updated_at, ignored_reason, queued_at)
-         VALUES ($1, $2, $3, $4, $5, $6, 0, $7, now(), $8, CASE WHEN $6 = 'pending' THEN now() END)
+        `${insertSql(this.table, columns, positional(1))}
          ON CONFLICT (event_id) DO NOTHING RETURNING id`,
-        [
-          newDeliveryId(event.receivedAt),
-          event.eventId,
-          event.eventType,
-          event.channelId,
-          event.payload,
-          status,
-          event.receivedAt,
-          event.ignoredReason ?? null,
-        ],
+        Object.values(columns),
       );
       if (inserted.rows.length === 1) {
-        if (!ignored) {
+        if (status === 'pending') {
           await hints.send(inserted.rows[0].id);
         }
         return { deliveryId: inserted.rows[0].id, duplicate: false, status };
@@ -168,29 +186,25 @@ export class PostgresDeliveryStore implements DeliveryStore {
     });
   }
 
-  async claim(workerId: string, leaseMs: number, now: Date = new Date()): Promise<Delivery | null> {
+  async claim(workerId: string, leaseMs: number): Promise<Delivery | null> {
+    const now = this.clock();
     const transaction = this.transaction.bind(this);
     await this.sweeper.sweepIfDue(transaction, now);
     return claimDelivery(transaction, this.schema, { workerId, leaseMs, now });
   }
 
   async renewLease(id: string, workerId: string, leaseMs: number): Promise<boolean> {
-    const now = Date.now();
+    const now = this.clock();
     const result = await this.query(
-      `UPDATE ${this.table} SET lease_expires_at = $4, updated_at = $3
-       WHERE id = $1 AND status = 'processing' AND lease_owner = $2 AND lease_expires_at > $3`,
-      [id, workerId, new Date(now), new Date(now + leaseMs)],
+      `UPDATE ${this.table} SET ${renewLeaseSql({ expires: '$4', now: '$3' })}
+       WHERE id = $1 AND ${heldSql('$2', '$3')}`,
+      [id, workerId, now, leaseExpiry(now, leaseMs)],
     );
     return result.rowCount === 1;
   }
 
   async markDelivered(id: string, workerId: string, outcome: WriteOutcome): Promise<boolean> {
-    return this.endLease({
-      id,
-      workerId,
-      set: `status = 'delivered', delivered_at = $3, outcome = $4, next_attempt_at = NULL, waiting_since = NULL`,
-      values: [encodeJson(outcome)],
-    });
+    return this.endLease(id, workerId, { status: 'delivered', outcome });
   }
 
   async markRetry(
@@ -200,35 +214,19 @@ export class PostgresDeliveryStore implements DeliveryStore {
     nextAttemptAt: Date,
     waitingSince: Date | null,
   ): Promise<boolean> {
-    return this.endLease({
-      id,
-      workerId,
-      set: `status = 'retrying', last_error = $4, next_attempt_at = $5, waiting_since = $6, queued_at = $5`,
-      values: [encodeJson(failure), nextAttemptAt, waitingSince],
-      retryAt: nextAttemptAt,
-    });
+    return this.endLease(id, workerId, { status: 'retrying', failure, nextAttemptAt, waitingSince });
   }
 
   async markDead(id: string, workerId: string, failure: FailureRecord): Promise<boolean> {
-    return this.endLease({
-      id,
-      workerId,
-      set: `status = 'dead', last_error = $4, next_attempt_at = NULL`,
-      values: [encodeJson(failure)],
-    });
+    return this.endLease(id, workerId, { status: 'dead', failure });
   }
 
   async markIgnored(id: string, workerId: string, reason: string): Promise<boolean> {
-    return this.endLease({
-      id,
-      workerId,
-      set: `status = 'ignored', ignored_reason = $4, next_attempt_at = NULL`,
-      values: [reason],
-    });
+    return this.endLease(id, workerId, { status: 'ignored', reason });
   }
 
   async get(id: string): Promise<Delivery | null> {
-    const result = await this.query<LedgerRow>(`SELECT * FROM ${this.table} WHERE id = $1`, [id]);
+    const result = await this.query<PgLedgerRow>(`SELECT * FROM ${this.table} WHERE id = $1`, [id]);
     return result.rows.length === 1 ? toDelivery(result.rows[0]) : null;
   }
 
@@ -248,8 +246,8 @@ export class PostgresDeliveryStore implements DeliveryStore {
       params.push(Math.max(0, Math.floor(filter.limit)));
       limit = ` LIMIT $${params.length}`;
     }
-    const result = await this.query<LedgerRow>(
-      `SELECT * FROM ${this.table} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY received_at DESC, id DESC${limit}`,
+    const result = await this.query<PgLedgerRow>(
+      `SELECT * FROM ${this.table} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${NEWEST_FIRST_SQL}${limit}`,
       params,
     );
     return result.rows.map(toDelivery);
@@ -269,30 +267,32 @@ export class PostgresDeliveryStore implements DeliveryStore {
   async requeueChannel(channelId: string): Promise<Delivery | null> {
     return this.transaction(async (client, hints) => {
       const newest = await client.query<{ id: string }>(
-        `SELECT id FROM ${this.table} WHERE channel_id = $1 ORDER BY received_at DESC, id DESC LIMIT 1`,
+        `SELECT id FROM ${this.table} WHERE channel_id = $1 ORDER BY ${NEWEST_FIRST_SQL} LIMIT 1`,
         [channelId],
       );
       return newest.rows.length === 1 ? this.requeueRow(client, hints, newest.rows[0].id) : null;
     });
   }
 
-  /** Same rule as the SQLite store: finished or waiting rows go back to pending with a fresh budget. */
+  /** Operator retry, by the rule in ledger-rules.ts; a requeued row gets a fresh hint. */
   private async requeueRow(client: PoolClient, hints: TransactionHints, id: string): Promise<Delivery | null> {
+    const now = this.clock();
+    const columns: LedgerColumns = { ...requeueColumns(now), lease_job_id: null, queued_at: now };
     const updated = await client.query(
-      `UPDATE ${this.table} SET status = 'pending', attempts = 0, next_attempt_at = NULL, waiting_since = NULL,
-         lease_owner = NULL, lease_expires_at = NULL, lease_job_id = NULL, queued_at = now(), updated_at = now()
-       WHERE id = $1 AND status IN ('dead', 'delivered', 'retrying')`,
-      [id],
+      `UPDATE ${this.table} SET ${assignmentsSql(columns, positional(2))}
+       WHERE id = $1 AND ${requeuableSql()}`,
+      [id, ...Object.values(columns)],
     );
     if (updated.rowCount === 1) {
       await hints.send(id);
     }
-    const row = await client.query<LedgerRow>(`SELECT * FROM ${this.table} WHERE id = $1`, [id]);
+    const row = await client.query<PgLedgerRow>(`SELECT * FROM ${this.table} WHERE id = $1`, [id]);
     return row.rows.length === 1 ? toDelivery(row.rows[0]) : null;
   }
 
-  private async endLease(end: LeaseEnd): Promise<boolean> {
-    return this.transaction((client, hints) => endLease(client, hints, this.schema, end));
+  private async endLease(id: string, workerId: string, end: LeaseEnd): Promise<boolean> {
+    const now = this.clock();
+    return this.transaction((client, hints) => endLease(client, hints, this.schema, { id, workerId, end, now }));
   }
 
   /** Starts pg-boss and migrates the ledger once; a failed start is retried by the next call. */

@@ -1,6 +1,7 @@
 import type { Logger } from '../shared/logger';
+import { awaitingSql, expiredLeaseSql } from './ledger-rules';
 import type { InLedgerTransaction } from './postgres-boss';
-import { ledgerTable } from './postgres-ledger-rows';
+import { ledgerTable } from './postgres-schema';
 
 /** How often the sweeper runs and when a hint counts as lost. */
 export interface SweeperSettings {
@@ -29,13 +30,13 @@ export class LedgerSweeper {
     private readonly logger: Logger,
   ) {}
 
-  /** Sweeps unless the last sweep of this process was less than intervalMs ago. */
+  /** Sweeps unless the last sweep of this process was less than intervalMs ago (store clock). */
   async sweepIfDue(transaction: InLedgerTransaction, now: Date): Promise<void> {
     const interval = this.settings.intervalMs ?? 5000;
-    if (interval > 0 && Date.now() - this.lastSweep < interval) {
+    if (interval > 0 && now.getTime() - this.lastSweep < interval) {
       return;
     }
-    this.lastSweep = Date.now();
+    this.lastSweep = now.getTime();
     const staleBefore = new Date(now.getTime() - (this.settings.staleHintMs ?? 15 * 60_000));
     const table = ledgerTable(this.schema);
     await transaction(async (client, hints) => {
@@ -43,7 +44,7 @@ export class LedgerSweeper {
         `UPDATE ${table} SET status = 'pending', lease_owner = NULL, lease_expires_at = NULL, lease_job_id = NULL,
            queued_at = $1, updated_at = $1
          WHERE id IN (SELECT id FROM ${table}
-                      WHERE status = 'processing' AND lease_expires_at <= $1
+                      WHERE ${expiredLeaseSql('$1')}
                       ORDER BY lease_expires_at LIMIT ${SWEEP_BATCH} FOR UPDATE SKIP LOCKED)
          RETURNING id`,
         [now],
@@ -52,7 +53,7 @@ export class LedgerSweeper {
       const stale = await client.query<{ id: string }>(
         `UPDATE ${table} SET queued_at = $1
          WHERE id IN (SELECT id FROM ${table}
-                      WHERE (status = 'pending' OR (status = 'retrying' AND next_attempt_at <= $1)) AND queued_at <= $2
+                      WHERE ${awaitingSql('$1')} AND queued_at <= $2
                       ORDER BY queued_at LIMIT ${SWEEP_BATCH} FOR UPDATE SKIP LOCKED)
          RETURNING id`,
         [now, staleBefore],

@@ -3,8 +3,28 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Logger } from '../shared/logger';
 import { silentLogger } from '../shared/logger';
+import { systemClock } from './clock';
+import type { Clock } from './clock';
 import { newDeliveryId } from './delivery-id';
-import { decodeJson, encodeJson } from './ledger-json';
+import {
+  assignmentsSql,
+  claimableSql,
+  heldSql,
+  initialStatus,
+  insertSql,
+  leaseEndColumns,
+  leaseExpiry,
+  NEWEST_FIRST_SQL,
+  newRowColumns,
+  oldestFirstSql,
+  openSql,
+  renewLeaseSql,
+  requeuableSql,
+  requeueColumns,
+  takeLeaseSql,
+  toDelivery,
+} from './ledger-rules';
+import type { LeaseEnd, LedgerColumns, LedgerRow } from './ledger-rules';
 import { toStatusCounts } from './status-counts';
 import { storeUnavailable } from './store-errors';
 import { migrateSqlite } from './sqlite-schema';
@@ -25,77 +45,47 @@ export interface SqliteStoreOptions {
   logger?: Logger;
   /** How long a writer waits for another connection's lock before SQLITE_BUSY. */
   busyTimeoutMs?: number;
+  /** Every ledger time comes from here (clock.ts); injectable for tests. */
+  clock?: Clock;
 }
 
-interface DeliveryRow {
-  id: string;
-  event_id: string;
-  event_type: string;
-  channel_id: string | null;
-  payload: string;
-  status: DeliveryStatus;
-  attempts: number;
-  received_at: number;
-  updated_at: number;
-  waiting_since: number | null;
-  next_attempt_at: number | null;
-  delivered_at: number | null;
-  last_error: string | null;
-  outcome: string | null;
-  lease_owner: string | null;
-  lease_expires_at: number | null;
-  ignored_reason: string | null;
-}
+/** A row as better-sqlite3 returns it: times are INTEGER milliseconds, JSON is text. */
+type DeliveryRow = LedgerRow<number>;
 
 /** SQLite result codes that mean "the store cannot be used right now" rather than a bug. */
 const UNAVAILABLE_CODES = /^SQLITE_(BUSY|LOCKED|READONLY|CANTOPEN|IOERR|FULL|PROTOCOL|NOTADB|CORRUPT)/;
 /** File-system errors met while creating the data folder. */
 const UNAVAILABLE_FS_CODES = new Set(['EACCES', 'EPERM', 'EEXIST', 'ENOTDIR', 'EROFS', 'ENOSPC', 'ENOENT', 'EIO']);
 
-/** A due row: first attempt, a retry whose time has come, or a lease that ran out. */
-const DUE = `(d.status = 'pending'
-  OR (d.status = 'retrying' AND d.next_attempt_at <= @now)
-  OR (d.status = 'processing' AND d.lease_expires_at <= @now))`;
-
-/** The IN term lets SQLite read only open rows through deliveries_status. */
+/** The oldest claimable row (ledger-rules.ts); the open-status term lets SQLite read only open rows through deliveries_status. */
 const CLAIM_NEXT = `
   SELECT d.id FROM deliveries d
-  WHERE d.status IN ('pending', 'retrying', 'processing')
-    AND ${DUE}
-    AND (d.channel_id IS NULL OR NOT EXISTS (
-      SELECT 1 FROM deliveries o
-      WHERE o.channel_id = d.channel_id AND o.id <> d.id
-        AND o.status = 'processing' AND o.lease_expires_at > @now))
-  ORDER BY d.received_at, d.id
+  WHERE ${openSql('d')}
+    AND ${claimableSql({ table: 'deliveries', now: '@now', candidate: 'd', other: 'o' })}
+  ORDER BY ${oldestFirstSql('d')}
   LIMIT 1`;
 
-/** The caller still holds the lease: mark* and renewLease change nothing otherwise. */
-const HELD = `id = @id AND status = 'processing' AND lease_owner = @worker AND lease_expires_at > @now`;
+const TAKE_LEASE = `UPDATE deliveries SET ${takeLeaseSql({ worker: '@worker', expires: '@expires', now: '@now' })}
+  WHERE id = @id RETURNING *`;
 
-function toDate(ms: number | null): Date | null {
-  return ms === null ? null : new Date(ms);
+/** The caller still holds the lease: mark* and renewLease change nothing otherwise. */
+const HELD = `id = @id AND ${heldSql('@worker', '@now')}`;
+
+/** Times are stored as INTEGER milliseconds (sqlite-schema.ts). */
+function ms(time: Date): number {
+  return time.getTime();
 }
 
-function toDelivery(row: DeliveryRow): Delivery {
-  return {
-    id: row.id,
-    eventId: row.event_id,
-    eventType: row.event_type,
-    channelId: row.channel_id,
-    payload: row.payload,
-    status: row.status,
-    attempts: row.attempts,
-    receivedAt: new Date(row.received_at),
-    updatedAt: new Date(row.updated_at),
-    waitingSince: toDate(row.waiting_since),
-    nextAttemptAt: toDate(row.next_attempt_at),
-    deliveredAt: toDate(row.delivered_at),
-    lastError: decodeJson<FailureRecord>(row.last_error),
-    outcome: decodeJson<WriteOutcome>(row.outcome),
-    leaseOwner: row.lease_owner,
-    leaseExpiresAt: toDate(row.lease_expires_at),
-    ignoredReason: row.ignored_reason,
-  };
+/** A rule's column values as named parameters (see `named`), times in milliseconds. */
+function columnParams(columns: LedgerColumns): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(columns).map(([column, value]) => [`c_${column}`, value instanceof Date ? ms(value) : value]),
+  );
+}
+
+/** The placeholder columnParams binds a column's value to. */
+function named(column: string): string {
+  return `@c_${column}`;
 }
 
 function errorCode(err: unknown): string {
@@ -131,9 +121,11 @@ export class SqliteDeliveryStore implements DeliveryStore {
   private db: Database.Database | null = null;
   private readonly statements = new Map<string, Database.Statement>();
   private readonly logger: Logger;
+  private readonly clock: Clock;
 
   constructor(private readonly options: SqliteStoreOptions) {
     this.logger = options.logger ?? silentLogger();
+    this.clock = options.clock ?? systemClock;
   }
 
   async init(): Promise<void> {
@@ -151,24 +143,13 @@ export class SqliteDeliveryStore implements DeliveryStore {
   async recordEvent(event: NewEvent): Promise<RecordResult> {
     return this.run(() => {
       const id = newDeliveryId(event.receivedAt);
-      const ignored = event.ignoredReason !== undefined;
-      const status: DeliveryStatus = ignored ? 'ignored' : 'pending';
+      const status = initialStatus(event);
+      const columns = newRowColumns(id, event, this.clock());
       // One autocommit statement: the row is durable when run() returns.
       const inserted = this.stmt(
-        `INSERT INTO deliveries (id, event_id, event_type, channel_id, payload, status, attempts, received_at, updated_at, ignored_reason)
-         VALUES (@id, @eventId, @eventType, @channelId, @payload, @status, 0, @receivedAt, @now, @ignoredReason)
+        `${insertSql('deliveries', columns, named)}
          ON CONFLICT (event_id) DO NOTHING`,
-      ).run({
-        id,
-        eventId: event.eventId,
-        eventType: event.eventType,
-        channelId: event.channelId,
-        payload: event.payload,
-        status,
-        receivedAt: event.receivedAt.getTime(),
-        now: Date.now(),
-        ignoredReason: event.ignoredReason ?? null,
-      });
+      ).run(columnParams(columns));
       if (inserted.changes === 1) {
         return { deliveryId: id, duplicate: false, status };
       }
@@ -180,20 +161,22 @@ export class SqliteDeliveryStore implements DeliveryStore {
     });
   }
 
-  async claim(workerId: string, leaseMs: number, now: Date = new Date()): Promise<Delivery | null> {
+  async claim(workerId: string, leaseMs: number): Promise<Delivery | null> {
+    const now = this.clock();
     return this.run((db) =>
       // IMMEDIATE: take the write lock before reading, so two connections never pick the same row.
       db
         .transaction(() => {
-          const next = this.stmt(CLAIM_NEXT).get({ now: now.getTime() }) as { id: string } | undefined;
+          const next = this.stmt(CLAIM_NEXT).get({ now: ms(now) }) as { id: string } | undefined;
           if (!next) {
             return null;
           }
-          const row = this.stmt(
-            `UPDATE deliveries SET status = 'processing', attempts = attempts + 1, lease_owner = @worker,
-             lease_expires_at = @expires, updated_at = @now
-           WHERE id = @id RETURNING *`,
-          ).get({ id: next.id, worker: workerId, expires: now.getTime() + leaseMs, now: now.getTime() }) as DeliveryRow;
+          const row = this.stmt(TAKE_LEASE).get({
+            id: next.id,
+            worker: workerId,
+            expires: ms(leaseExpiry(now, leaseMs)),
+            now: ms(now),
+          }) as DeliveryRow;
           return toDelivery(row);
         })
         .immediate(),
@@ -201,22 +184,17 @@ export class SqliteDeliveryStore implements DeliveryStore {
   }
 
   async renewLease(id: string, workerId: string, leaseMs: number): Promise<boolean> {
-    const now = Date.now();
-    return this.fenced(`UPDATE deliveries SET lease_expires_at = @expires, updated_at = @now WHERE ${HELD}`, {
+    const now = this.clock();
+    return this.fenced(`UPDATE deliveries SET ${renewLeaseSql({ expires: '@expires', now: '@now' })} WHERE ${HELD}`, {
       id,
       worker: workerId,
-      now,
-      expires: now + leaseMs,
+      now: ms(now),
+      expires: ms(leaseExpiry(now, leaseMs)),
     });
   }
 
   async markDelivered(id: string, workerId: string, outcome: WriteOutcome): Promise<boolean> {
-    return this.fenced(
-      `UPDATE deliveries SET status = 'delivered', delivered_at = @now, outcome = @outcome, next_attempt_at = NULL,
-         waiting_since = NULL, lease_owner = NULL, lease_expires_at = NULL, updated_at = @now
-       WHERE ${HELD}`,
-      { id, worker: workerId, now: Date.now(), outcome: encodeJson(outcome) },
-    );
+    return this.endLease(id, workerId, { status: 'delivered', outcome });
   }
 
   async markRetry(
@@ -226,37 +204,15 @@ export class SqliteDeliveryStore implements DeliveryStore {
     nextAttemptAt: Date,
     waitingSince: Date | null,
   ): Promise<boolean> {
-    return this.fenced(
-      `UPDATE deliveries SET status = 'retrying', last_error = @failure, next_attempt_at = @next, waiting_since = @waiting,
-         lease_owner = NULL, lease_expires_at = NULL, updated_at = @now
-       WHERE ${HELD}`,
-      {
-        id,
-        worker: workerId,
-        now: Date.now(),
-        failure: encodeJson(failure),
-        next: nextAttemptAt.getTime(),
-        waiting: waitingSince?.getTime() ?? null,
-      },
-    );
+    return this.endLease(id, workerId, { status: 'retrying', failure, nextAttemptAt, waitingSince });
   }
 
   async markDead(id: string, workerId: string, failure: FailureRecord): Promise<boolean> {
-    return this.fenced(
-      `UPDATE deliveries SET status = 'dead', last_error = @failure, next_attempt_at = NULL,
-         lease_owner = NULL, lease_expires_at = NULL, updated_at = @now
-       WHERE ${HELD}`,
-      { id, worker: workerId, now: Date.now(), failure: encodeJson(failure) },
-    );
+    return this.endLease(id, workerId, { status: 'dead', failure });
   }
 
   async markIgnored(id: string, workerId: string, reason: string): Promise<boolean> {
-    return this.fenced(
-      `UPDATE deliveries SET status = 'ignored', ignored_reason = @reason, next_attempt_at = NULL,
-         lease_owner = NULL, lease_expires_at = NULL, updated_at = @now
-       WHERE ${HELD}`,
-      { id, worker: workerId, now: Date.now(), reason },
-    );
+    return this.endLease(id, workerId, { status: 'ignored', reason });
   }
 
   async get(id: string): Promise<Delivery | null> {
@@ -279,7 +235,7 @@ export class SqliteDeliveryStore implements DeliveryStore {
         params.push(filter.channelId);
       }
       const limit = filter.limit !== undefined ? ` LIMIT ${Math.max(0, Math.floor(filter.limit))}` : '';
-      const sql = `SELECT * FROM deliveries ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY received_at DESC, id DESC${limit}`;
+      const sql = `SELECT * FROM deliveries ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${NEWEST_FIRST_SQL}${limit}`;
       return (this.stmt(sql).all(...params) as DeliveryRow[]).map(toDelivery);
     });
   }
@@ -302,26 +258,33 @@ export class SqliteDeliveryStore implements DeliveryStore {
   async requeueChannel(channelId: string): Promise<Delivery | null> {
     return this.run(() => {
       const newest = this.stmt(
-        'SELECT id FROM deliveries WHERE channel_id = ? ORDER BY received_at DESC, id DESC LIMIT 1',
+        `SELECT id FROM deliveries WHERE channel_id = ? ORDER BY ${NEWEST_FIRST_SQL} LIMIT 1`,
       ).get(channelId) as { id: string } | undefined;
       return newest ? this.requeueRow(newest.id) : null;
     });
   }
 
-  /**
-   * Operator retry: a finished or waiting row goes back to pending with a fresh attempt
-   * budget. A row that is pending, processing or ignored is returned unchanged (a live
-   * lease is never taken from its worker).
-   */
+  /** Operator retry, by the rule in ledger-rules.ts (requeueColumns, canRequeue). */
   private requeueRow(id: string): Delivery | null {
-    const now = Date.now();
-    this.stmt(
-      `UPDATE deliveries SET status = 'pending', attempts = 0, next_attempt_at = NULL, waiting_since = NULL,
-         lease_owner = NULL, lease_expires_at = NULL, updated_at = @now
-       WHERE id = @id AND status IN ('dead', 'delivered', 'retrying')`,
-    ).run({ id, now });
+    const columns = requeueColumns(this.clock());
+    this.stmt(`UPDATE deliveries SET ${assignmentsSql(columns, named)} WHERE id = @id AND ${requeuableSql()}`).run({
+      id,
+      ...columnParams(columns),
+    });
     const row = this.stmt('SELECT * FROM deliveries WHERE id = ?').get(id) as DeliveryRow | undefined;
     return row ? toDelivery(row) : null;
+  }
+
+  /** Ends a lease the caller still holds; false (and no change) otherwise. */
+  private async endLease(id: string, workerId: string, end: LeaseEnd): Promise<boolean> {
+    const now = this.clock();
+    const columns = leaseEndColumns(end, now);
+    return this.fenced(`UPDATE deliveries SET ${assignmentsSql(columns, named)} WHERE ${HELD}`, {
+      id,
+      worker: workerId,
+      now: ms(now),
+      ...columnParams(columns),
+    });
   }
 
   private async fenced(sql: string, params: Record<string, unknown>): Promise<boolean> {

@@ -14,6 +14,12 @@ import type { WriteOutcome } from '../shared/write-outcome';
  *   leased: events of one channel are processed one at a time, across processes.
  * - mark* calls are fenced by the lease: they return false (and change nothing) when the
  *   caller no longer holds it.
+ * - Every time an adapter writes or compares (updated_at, lease expiry, due retries, the
+ *   fence) comes from the clock it was constructed with (`clock` option, clock.ts; the
+ *   system clock by default), never from the database server. Tests drive time through it.
+ *
+ * The rules behind these guarantees (when a delivery is due, when a channel is free, what
+ * a lease end or a requeue writes) are written once, in ledger-rules.ts.
  */
 
 export type DeliveryStatus =
@@ -103,9 +109,9 @@ export interface DeliveryStore {
 
   recordEvent(event: NewEvent): Promise<RecordResult>;
 
-  /** Leases the next due delivery, or null. `now` is injectable for tests. */
-  claim(workerId: string, leaseMs: number, now?: Date): Promise<Delivery | null>;
-  /** Extends a lease during long work; false if the lease was lost. */
+  /** Leases the next due delivery (oldest first, its channel free) for leaseMs from now, or null. */
+  claim(workerId: string, leaseMs: number): Promise<Delivery | null>;
+  /** Extends a lease to leaseMs from now during long work; false if the lease was lost. */
   renewLease(id: string, workerId: string, leaseMs: number): Promise<boolean>;
 
   markDelivered(id: string, workerId: string, outcome: WriteOutcome): Promise<boolean>;

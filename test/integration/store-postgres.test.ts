@@ -1,14 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import { Client } from 'pg';
+import type { Clock } from '../../src/store/clock';
+import { ledgerTable } from '../../src/store/postgres-schema';
 import { PostgresDeliveryStore } from '../../src/store/postgres-store';
 import type { DeliveryStore } from '../../src/store/types';
 import { describeStoreContract, expectStoreUnavailable, makeEvent } from '../unit/store/store-contract';
 import type { StoreHarness } from '../unit/store/store-contract';
+import { FakeClock } from '../unit/store/fake-clock';
 
 /**
  * The store contract against a real PostgreSQL on 127.0.0.1 (PG_TEST_URL to override).
- * Each test gets its own schema, dropped afterwards.
+ * The contract's tests share one schema, emptied after each test and dropped at the end;
+ * the other tests get their own schema, dropped afterwards.
  */
 const PG_URL = process.env.PG_TEST_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -22,21 +26,52 @@ async function dropSchema(schema: string): Promise<void> {
   }
 }
 
-function pgHarness(): StoreHarness {
-  const schema = `pfb_test_${randomBytes(6).toString('hex')}`;
-  return pgHarnessFor(schema);
+/** How many of the store's backends (by application name) wait for a lock. */
+async function backendsWaitingForLock(admin: Client, schema: string): Promise<number> {
+  const result = await admin.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'`,
+    [schema],
+  );
+  return result.rows[0].n;
 }
 
-function pgHarnessFor(schema: string): StoreHarness {
+/** Polls a real PostgreSQL effect every 20 ms; fails the test when it has not come within 5 s. */
+async function pollUntil(what: string, check: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (!(await check())) {
+    if (Date.now() > deadline) {
+      throw new Error(`timed out waiting until ${what}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** Empties the ledger and pg-boss's jobs of a schema, keeping the tables. */
+async function emptySchema(schema: string): Promise<void> {
+  const client = new Client({ connectionString: PG_URL });
+  await client.connect();
+  try {
+    // DELETE, not TRUNCATE: a few rows go faster than new files for every table and index.
+    await client.query(`DELETE FROM ${ledgerTable(schema)}; DELETE FROM ${schema}.job; DELETE FROM ${schema}.archive`);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Stores over one schema. Each has its own Pool and PgBoss, so that a sibling behaves like
+ * another replica; `clear` runs after they are all closed.
+ */
+function pgHarnessFor(schema: string, clear: () => Promise<void>, clock?: Clock): StoreHarness {
   const opened: DeliveryStore[] = [];
   const openOne = async (): Promise<DeliveryStore> => {
-    // Its own Pool and PgBoss each time: a sibling behaves like another replica.
     const store = new PostgresDeliveryStore({
       connectionString: PG_URL,
       schema,
       sweepIntervalMs: 0,
       poolSize: 5,
       applicationName: schema,
+      clock,
     });
     opened.push(store);
     await store.init();
@@ -47,12 +82,25 @@ function pgHarnessFor(schema: string): StoreHarness {
     openSibling: openOne,
     async dispose() {
       await Promise.all(opened.map((store) => store.close()));
-      await dropSchema(schema);
+      await clear();
     },
   };
 }
 
-describeStoreContract('PostgreSQL + pg-boss', pgHarness);
+/**
+ * The contract's tests share one schema: creating a schema and pg-boss's tables costs
+ * about 0.4 s, emptying them next to nothing. Every test starts from empty tables, after
+ * the stores of the test before are closed.
+ */
+const CONTRACT_SCHEMA = `pfb_test_${randomBytes(6).toString('hex')}`;
+
+afterAll(async () => {
+  await dropSchema(CONTRACT_SCHEMA);
+});
+
+describeStoreContract('PostgreSQL + pg-boss', (clock) =>
+  pgHarnessFor(CONTRACT_SCHEMA, () => emptySchema(CONTRACT_SCHEMA), clock),
+);
 
 describe('PostgresDeliveryStore', () => {
   it('reports store-unavailable quickly when PostgreSQL cannot be reached', async () => {
@@ -92,6 +140,61 @@ describe('PostgresDeliveryStore', () => {
     }
   });
 
+  describe('hints, scheduled by pg-boss on the database clock', () => {
+    // A store clock far from the database's: what a hint waits must not depend on it.
+    const clock = new FakeClock(new Date(Date.now() - 24 * 60 * 60_000));
+    let harness: StoreHarness;
+    let store: DeliveryStore;
+
+    /** The hints of a delivery: state, fetchable from, and that minus their creation (s). */
+    const hintsOf = async (deliveryId: string): Promise<{ state: string; start_after: Date; wait: number }[]> => {
+      const client = new Client({ connectionString: PG_URL });
+      await client.connect();
+      try {
+        const result = await client.query<{ state: string; start_after: Date; wait: number }>(
+          `SELECT state, start_after, extract(epoch from start_after - created_on)::float8 AS wait
+           FROM ${CONTRACT_SCHEMA}.job WHERE data->>'deliveryId' = $1 ORDER BY created_on`,
+          [deliveryId],
+        );
+        return result.rows;
+      } finally {
+        await client.end();
+      }
+    };
+
+    beforeEach(async () => {
+      harness = pgHarnessFor(CONTRACT_SCHEMA, () => emptySchema(CONTRACT_SCHEMA), clock.now);
+      store = await harness.open();
+    });
+
+    afterEach(async () => {
+      await harness.dispose();
+    });
+
+    it('sends the hint of a retry for its ledger instant', async () => {
+      const { deliveryId } = await store.recordEvent(makeEvent('ch-1', {}, clock.now()));
+      await store.claim('w1', 60_000);
+      const next = clock.in(90_000);
+      expect(await store.markRetry(deliveryId, 'w1', { code: 'ehr-unavailable', message: 'down' }, next, null)).toBe(
+        true,
+      );
+      const hints = await hintsOf(deliveryId);
+      expect(hints.filter((hint) => hint.state === 'created').map((hint) => hint.start_after.getTime())).toEqual([
+        next.getTime(),
+      ]);
+    });
+
+    it('holds back a hint blocked by its channel for what is left of the blocking lease, on the database clock', async () => {
+      await store.recordEvent(makeEvent('ch-1', {}, clock.now()));
+      const { deliveryId: blocked } = await store.recordEvent(makeEvent('ch-1', {}, clock.now()));
+      await store.claim('w1', 30_000);
+      clock.advance(12_000);
+      expect(await store.claim('w2', 60_000)).toBeNull();
+      const waiting = (await hintsOf(blocked)).filter((hint) => hint.state === 'created');
+      expect(waiting.map((hint) => hint.wait)).toEqual([18]);
+    });
+  });
+
   describe('with a database', () => {
     let harness: StoreHarness;
     let store: DeliveryStore;
@@ -99,7 +202,7 @@ describe('PostgresDeliveryStore', () => {
 
     beforeEach(async () => {
       schema = `pfb_test_${randomBytes(6).toString('hex')}`;
-      harness = pgHarnessFor(schema);
+      harness = pgHarnessFor(schema, () => dropSchema(schema));
       store = await harness.open();
     });
 
@@ -108,50 +211,54 @@ describe('PostgresDeliveryStore', () => {
     });
 
     it('recovers by itself after its connections are killed', async () => {
-      await store.recordEvent(makeEvent('ch-1'));
-      // Hold a client in a transaction too, so the kill hits a checked-out connection.
-      const inFlight = store.claim('w0', 60_000).then(
-        () => undefined,
-        (err: unknown) => err,
-      );
+      const { deliveryId } = await store.recordEvent(makeEvent('ch-1'));
+      // `locker` holds the row so that a claim certainly has a checked-out client in a
+      // transaction (waiting to lease it) when the kill comes; `admin` watches and kills
+      // outside any transaction, as pg_stat_activity reads are frozen within one.
+      const locker = new Client({ connectionString: PG_URL });
       const admin = new Client({ connectionString: PG_URL });
-      await admin.connect();
+      await Promise.all([locker.connect(), admin.connect()]);
       try {
-        await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1`, [
-          schema,
-        ]);
-        // pg_terminate_backend only signals; wait until those backends are gone.
-        for (let i = 0; i < 100; i += 1) {
-          const left = await admin.query(
-            `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1`,
-            [schema],
-          );
-          if (left.rows[0].n === 0) {
-            break;
-          }
-          await new Promise((resolve) => setTimeout(resolve, 20));
-        }
+        await locker.query('BEGIN');
+        await locker.query(`SELECT id FROM ${ledgerTable(schema)} WHERE id = $1 FOR UPDATE`, [deliveryId]);
+        const inFlight = store.claim('w0', 60_000).then(
+          () => undefined,
+          (err: unknown) => err,
+        );
+        await pollUntil(
+          'the claim waits for the row lock',
+          async () => (await backendsWaitingForLock(admin, schema)) === 1,
+        );
+        const backends = await admin.query<{ pid: number }>(
+          'SELECT pid FROM pg_stat_activity WHERE application_name = $1',
+          [schema],
+        );
+        const pids = backends.rows.map((row) => row.pid);
+        await admin.query('SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) AS pid', [pids]);
+        // pg_terminate_backend only signals; wait until those backends are gone (pg-boss
+        // may open new ones meanwhile).
+        await pollUntil('the killed backends are gone', async () => {
+          const left = await admin.query('SELECT 1 FROM pg_stat_activity WHERE pid = ANY($1::int[])', [pids]);
+          return left.rows.length === 0;
+        });
+        expect(await inFlight).toMatchObject({ code: 'store-unavailable' });
       } finally {
-        await admin.end();
-      }
-      const inFlightError = await inFlight;
-      if (inFlightError !== undefined) {
-        expect(inFlightError).toMatchObject({ code: 'store-unavailable' });
+        await Promise.all([locker.end(), admin.end()]);
       }
       // Calls that meet a dead pooled socket fail as store-unavailable (never crash);
       // the pool drops those sockets, so the store comes back within a few calls.
-      let recovered = false;
-      for (let attempt = 0; attempt < 20 && !recovered; attempt += 1) {
+      await pollUntil('the store answers again', async () => {
         try {
           await store.ping();
-          recovered = true;
+          return true;
         } catch (err) {
           expect(err).toMatchObject({ code: 'store-unavailable' });
-          await new Promise((resolve) => setTimeout(resolve, 50));
+          return false;
         }
-      }
-      expect(recovered).toBe(true);
+      });
       expect((await store.recordEvent(makeEvent('ch-2'))).duplicate).toBe(false);
+      // The killed claim leased nothing: its transaction rolled back, hint included.
+      expect(await store.get(deliveryId)).toMatchObject({ status: 'pending', attempts: 0, leaseOwner: null });
       expect(await store.claim('w1', 60_000)).not.toBeNull();
     });
   });

@@ -4,16 +4,17 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { SqliteDeliveryStore } from '../../../src/store/sqlite-store';
 import { SQLITE_SCHEMA_VERSION } from '../../../src/store/sqlite-schema';
+import type { Clock } from '../../../src/store/clock';
 import type { DeliveryStore } from '../../../src/store/types';
 import { describeStoreContract, expectStoreUnavailable, makeEvent } from './store-contract';
 import type { StoreHarness } from './store-contract';
 
-function fileHarness(): StoreHarness {
+function fileHarness(clock: Clock): StoreHarness {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pfb-sqlite-'));
   const filename = path.join(dir, 'data', 'bridge.sqlite');
   const opened: DeliveryStore[] = [];
   const openOne = async (): Promise<DeliveryStore> => {
-    const store = new SqliteDeliveryStore({ filename });
+    const store = new SqliteDeliveryStore({ filename, clock });
     opened.push(store);
     await store.init();
     return store;
