@@ -8,13 +8,14 @@ const CODE_SET_72 = /^https:\/\/fhir\.cerner\.com\/[^/]+\/codeSet\/72$/;
 
 const TRANSMITTER = "agent.where(type.coding.where(code = 'transmitter').exists())";
 
-function datesWithTime(paths: string): ContentRule {
-  return {
+/** One rule per date element, so that a refusal names the element at fault. */
+function datesWithTime(...paths: string[]): ContentRule[] {
+  return paths.map((path) => ({
     check: 'pattern',
-    path: paths,
+    path,
     pattern: DATE_TIME_WITH_ZONE,
     message: 'All provided dates must have a time component with seconds and a time zone.',
-  };
+  }));
 }
 
 /**
@@ -123,7 +124,7 @@ export const ORACLE_PROFILE: VendorProfile = {
             path: 'context.encounter',
             message: 'The encounter is not valid for this patient.',
           },
-          datesWithTime('date | context.period.start | context.period.end | content.attachment.creation'),
+          ...datesWithTime('date', 'context.period.start', 'context.period.end', 'content.attachment.creation'),
         ],
       },
     },
@@ -152,7 +153,7 @@ export const ORACLE_PROFILE: VendorProfile = {
           },
           { check: 'count', path: 'encounter', max: 1, message: 'At most one encounter is supported.' },
           { check: 'encounter-of-subject', path: 'encounter', message: 'The encounter is not valid for this patient.' },
-          datesWithTime('effective | issued'),
+          ...datesWithTime('effective', 'issued'),
           {
             check: 'when',
             condition: "category.coding.where(code = 'vital-signs').exists()",
@@ -184,7 +185,7 @@ export const ORACLE_PROFILE: VendorProfile = {
             message: 'target must reference a DocumentReference or an Observation.',
           },
           { check: 'required', path: 'recorded', message: 'recorded is required.' },
-          datesWithTime('recorded'),
+          ...datesWithTime('recorded'),
           { check: 'required', path: TRANSMITTER, element: 'agent', message: 'A transmitter agent is required.' },
           {
             check: 'reference-type',
