@@ -24,12 +24,16 @@ export function parseFhirTlsConfig(env: Env): { tls?: FhirTlsSettings; problems:
   const cert = certText === undefined ? undefined : readCertificates(certText, named('FHIR_CLIENT_CERT'), problems);
   const key = keyText === undefined ? undefined : readPrivateKey(keyText, named('FHIR_CLIENT_KEY'), problems);
 
-  if ((certText === undefined) !== (keyText === undefined)) {
-    const [set, missing] =
-      certText === undefined ? ['FHIR_CLIENT_KEY', 'FHIR_CLIENT_CERT'] : ['FHIR_CLIENT_CERT', 'FHIR_CLIENT_KEY'];
+  // Set at all (an unreadable file is reported by the _FILE rule, and still counts as set here).
+  const certSet = certText !== undefined || Boolean(env.FHIR_CLIENT_CERT_FILE);
+  const keySet = keyText !== undefined || Boolean(env.FHIR_CLIENT_KEY_FILE);
+  if (certSet !== keySet) {
+    const [set, missing] = certSet ? ['FHIR_CLIENT_CERT', 'FHIR_CLIENT_KEY'] : ['FHIR_CLIENT_KEY', 'FHIR_CLIENT_CERT'];
     problems.push(`${named(set)}: mutual TLS needs ${missing}_FILE as well (the client certificate and its key)`);
   } else if (cert?.[0] && key && !cert[0].checkPrivateKey(key)) {
-    problems.push(`${named('FHIR_CLIENT_KEY')}: is not the private key of the certificate in ${named('FHIR_CLIENT_CERT')}`);
+    problems.push(
+      `${named('FHIR_CLIENT_KEY')}: is not the private key of the certificate in ${named('FHIR_CLIENT_CERT')}`,
+    );
   }
   if (problems.length > 0 || (!ca && !cert)) {
     return { problems };
