@@ -6,14 +6,7 @@ import type { Env } from './env';
 import { EnvReader } from './env-reader';
 import { parseFhirTlsConfig } from './tls-config';
 import { EHR_DIALECTS, LOG_LEVELS, SIGNATURE_SCHEMES } from './settings';
-import type {
-  EhrAuthConfig,
-  EhrDialect,
-  FhirTlsSettings,
-  LogLevel,
-  RetrySettings,
-  SignatureScheme,
-} from './settings';
+import type { EhrAuthConfig, EhrDialect, FhirTlsSettings, LogLevel, RetrySettings, SignatureScheme } from './settings';
 
 /** The validated, read-only settings of `serve` (docs/interface.md plus documented extras). */
 export interface ServeConfig {

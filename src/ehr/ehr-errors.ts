@@ -116,11 +116,9 @@ export function credentialsRefused(status: number, body: unknown, request: strin
     status === 401
       ? `The EHR refused our credentials on ${request} (401), again with a freshly obtained token`
       : `The EHR refused ${request} (403): these credentials are not allowed to do it`;
-  return new BridgeError(
-    'ehr-auth',
-    `${reason}${said ? ` (${said})` : ''}${hint ? `; check ${hint}` : ''}`,
-    { detail: { status, request, issues } satisfies EhrFailureDetail },
-  );
+  return new BridgeError('ehr-auth', `${reason}${said ? ` (${said})` : ''}${hint ? `; check ${hint}` : ''}`, {
+    detail: { status, request, issues } satisfies EhrFailureDetail,
+  });
 }
 
 /** TLS failures, by what the operator must do about them. */
@@ -145,7 +143,9 @@ function tlsAdvice(code: string, message: string): string | undefined {
   if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
     return "the EHR's TLS certificate does not name the host of FHIR_BASE_URL; use the host name the certificate is issued for";
   }
-  if (/CERTIFICATE_REQUIRED|HANDSHAKE_FAILURE|BAD_CERTIFICATE|UNKNOWN_CA|CERTIFICATE_UNKNOWN/i.test(`${code} ${message}`)) {
+  if (
+    /CERTIFICATE_REQUIRED|HANDSHAKE_FAILURE|BAD_CERTIFICATE|UNKNOWN_CA|CERTIFICATE_UNKNOWN/i.test(`${code} ${message}`)
+  ) {
     return 'the EHR refused the TLS handshake: if it asks for a client certificate, set FHIR_CLIENT_CERT_FILE and FHIR_CLIENT_KEY_FILE to one it trusts';
   }
   return undefined;

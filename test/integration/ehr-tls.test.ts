@@ -96,7 +96,9 @@ describe('FHIR and token calls over TLS with a private CA and mutual TLS', () =>
     const err = await failure(clientFromEnv({ FHIR_CLIENT_CERT_FILE, FHIR_CLIENT_KEY_FILE }).capabilities());
     expect(err.code).toBe('ehr-unavailable');
     expect(err.retryable).toBe(true);
-    expect(err.message).toMatch(/TLS to the EHR failed on GET \.well-known\/smart-configuration \(SELF_SIGNED_CERT_IN_CHAIN\).*set FHIR_CA_FILE to its PEM bundle/);
+    expect(err.message).toMatch(
+      /TLS to the EHR failed on GET \.well-known\/smart-configuration \(SELF_SIGNED_CERT_IN_CHAIN\).*set FHIR_CA_FILE to its PEM bundle/,
+    );
   });
 
   it('a bundle of another CA does not make the EHR trusted', async () => {

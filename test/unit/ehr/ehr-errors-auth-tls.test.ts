@@ -2,7 +2,7 @@ import { AxiosError } from 'axios';
 import { createFhirClient } from '../../../src/ehr/fhir-client';
 import { credentialsRefused, networkFailure } from '../../../src/ehr/ehr-errors';
 import type { EhrAuth } from '../../../src/ehr/auth/types';
-import { BridgeError } from '../../../src/shared/errors';
+import type { BridgeError } from '../../../src/shared/errors';
 import { startHttpStub } from './support/http-stub';
 
 describe('credentials refused by the EHR', () => {

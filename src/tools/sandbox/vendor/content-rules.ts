@@ -64,9 +64,9 @@ async function checkRule(resource: Resource, rule: ContentRule, read: ReadStored
 /** `value[x]`: which `valueXxx` keys are present, and whether that is allowed. */
 function checkChoice(resource: Resource, rule: Extract<ContentRule, { check: 'choice' }>): Refusal[] {
   const prefix = rule.element;
-  const present = Object.keys(resource).filter(
-    (key) => key.startsWith(prefix) && key.length > prefix.length && /^[A-Z]/.test(key.slice(prefix.length)),
-  );
+  const present = Object.entries(resource)
+    .filter(([key, value]) => value !== undefined && key.startsWith(prefix) && /^[A-Z]/.test(key.slice(prefix.length)))
+    .map(([key]) => key);
   const ok =
     present.length === 1
       ? rule.allowed.includes(present[0].slice(prefix.length))
