@@ -22,6 +22,29 @@ describe('credentials refused by the EHR', () => {
     );
   });
 
+  it('a search refused twice names neither the query (an MRN) nor the token', async () => {
+    const stub = await startHttpStub((app) => {
+      app.use((_req, res) => {
+        res.status(401).json({});
+      });
+    });
+    try {
+      const auth: EhrAuth = {
+        headers: async () => ({ Authorization: 'Bearer secret-token-value' }),
+        invalidate: () => undefined,
+        hint: 'FHIR_CLIENT_ID "bridge"',
+      };
+      const err = (await createFhirClient({ baseUrl: stub.url, auth })
+        .search('Patient', { identifier: 'urn:mrn|E4410982' })
+        .catch((e: unknown) => e)) as BridgeError;
+      expect(err.code).toBe('ehr-auth');
+      expect(err.message).toContain('GET Patient (401)');
+      expect(`${err.message} ${JSON.stringify(err.detail)}`).not.toMatch(/E4410982|secret-token-value/);
+    } finally {
+      await stub.close();
+    }
+  });
+
   it('a 403 says the credentials may not do it, without a refresh', async () => {
     let calls = 0;
     const stub = await startHttpStub((app) => {

@@ -136,7 +136,8 @@ export const EPIC_PROFILE: VendorProfile = {
           {
             check: 'encounter-of-subject',
             path: 'encounter',
-            message: 'The encounter does not exist or does not belong to this patient.',
+            open: true,
+            message: 'The encounter does not exist, does not belong to this patient, or is closed.',
           },
           {
             check: 'choice',

@@ -36,8 +36,8 @@ export type ElementRule = { element?: string } &
     | { check: 'choice'; element: string; allowed: readonly string[]; required: boolean; message: string }
     /** Every reference at `path` points at one of `types`. */
     | { check: 'reference-type'; path: string; types: readonly string[]; message: string }
-    /** Every reference at `path` is an existing Encounter whose subject is the resource's subject. */
-    | { check: 'encounter-of-subject'; path: string; message: string }
+    /** Every reference at `path` is an existing Encounter of the resource's subject (and still open, if `open`). */
+    | { check: 'encounter-of-subject'; path: string; open?: boolean; message: string }
   );
 
 /**

@@ -53,7 +53,7 @@ async function checkRule(resource: Resource, rule: ContentRule, read: ReadStored
         ? []
         : [{ kind: 'invalid', message: rule.message, expression: at(rule.element ?? rule.path) }];
     case 'encounter-of-subject':
-      return (await encountersOfSubject(resource, rule.path, read))
+      return (await encountersOfSubject(resource, rule.path, read, rule.open ?? false))
         ? []
         : [{ kind: 'invalid', message: rule.message, expression: at(rule.element ?? rule.path) }];
     case 'when':
@@ -93,7 +93,15 @@ function referencesAt(resource: Resource, path: string): string[] {
   });
 }
 
-async function encountersOfSubject(resource: Resource, path: string, read: ReadStored): Promise<boolean> {
+/** Encounter states in which nothing more can be filed. */
+const CLOSED_ENCOUNTER = new Set(['finished', 'cancelled', 'entered-in-error']);
+
+async function encountersOfSubject(
+  resource: Resource,
+  path: string,
+  read: ReadStored,
+  open: boolean,
+): Promise<boolean> {
   const subject = (resource as { subject?: { reference?: string } }).subject?.reference;
   for (const reference of referencesAt(resource, path)) {
     const [type, id] = reference.split('/');
@@ -102,6 +110,9 @@ async function encountersOfSubject(resource: Resource, path: string, read: ReadS
     }
     const encounter = (await read('Encounter', id)) as Encounter | undefined;
     if (!encounter || !subject || encounter.subject?.reference !== subject) {
+      return false;
+    }
+    if (open && CLOSED_ENCOUNTER.has(encounter.status)) {
       return false;
     }
   }

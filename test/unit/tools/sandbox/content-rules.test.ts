@@ -98,6 +98,10 @@ describe('vendor content rules', () => {
       'invalid Observation.encounter',
     ]);
     expect(await broken(reading({ encounter: undefined }), rule)).toEqual([]);
+    encounters.done = { ...encounters.mine, id: 'done', status: 'finished' };
+    const closed = reading({ encounter: { reference: 'Encounter/done' } });
+    expect(await broken(closed, rule)).toEqual([]);
+    expect(await broken(closed, { ...rule, open: true })).toEqual(['invalid Observation.encounter']);
   });
 
   it('when applies its rules only if the condition holds', async () => {
