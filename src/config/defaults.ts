@@ -31,8 +31,7 @@ export const DEFAULTS = Object.freeze({
     timeoutMs: 60_000,
     /** Token endpoint and SMART discovery calls. */
     tokenTimeoutMs: 30_000,
-    /** The writer reads notes and readings back (plan, reconcile), so it needs `rs` beside `cu`. */
-    smartScopes: 'system/Patient.rs system/Encounter.rs system/DocumentReference.crus system/Observation.crus',
+    smartScopes: 'system/Patient.rs system/Encounter.rs system/DocumentReference.cu system/Observation.cu',
   }),
   retry: Object.freeze<RetrySettings>({
     maxAttempts: 10,

@@ -105,7 +105,7 @@ describe('parseEhrAuthConfig', () => {
       algorithm: 'RS384',
       fhirBaseUrl: 'https://ehr/fhir',
       tokenUrl: undefined,
-      scopes: 'system/Patient.rs system/Encounter.rs system/DocumentReference.crus system/Observation.crus',
+      scopes: 'system/Patient.rs system/Encounter.rs system/DocumentReference.cu system/Observation.cu',
     });
     expect(parseEhrAuthConfig({ ...base, FHIR_PRIVATE_KEY: ecP384 }).config).toMatchObject({ algorithm: 'ES384' });
     // PKCS#1 pasted into a .env file with \n escapes still works, re-exported as PKCS#8.

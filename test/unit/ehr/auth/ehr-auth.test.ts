@@ -183,7 +183,7 @@ describe('EHR auth modes', () => {
       expect(await auth.headers()).toEqual({ Authorization: 'Bearer smart-1' });
       expect(problems).toEqual([]);
       expect(calls[0].form.scope).toBe(
-        'system/Patient.rs system/Encounter.rs system/DocumentReference.crus system/Observation.crus',
+        'system/Patient.rs system/Encounter.rs system/DocumentReference.cu system/Observation.cu',
       );
       expect(calls[0].authorization).toBeUndefined();
     });
