@@ -104,6 +104,8 @@ export async function startDemoEhr(options: DemoEhrOptions): Promise<DemoEhrSetu
       FHIR_CLIENT_ID: DEMO_CLIENT_ID,
       FHIR_KEY_ID: key.keyId,
       FHIR_PRIVATE_KEY_FILE: keyFile,
+      // The site's Organization (Oracle names it in Provenance and as a vital sign's performer).
+      ...(seeded.organizationId ? { BRIDGE_ORGANIZATION: `Organization/${seeded.organizationId}` } : {}),
     },
     connection: `SMART Backend Services as client ${DEMO_CLIENT_ID} (key ${key.keyId}), ${options.ehr} dialect`,
   };

@@ -140,7 +140,12 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     );
     for (const o of observations) {
       if (!observationIds.includes(o.id)) continue;
-      const value = o.valueDateTime ?? (o.valueQuantity ? `${o.valueQuantity.value} ${o.valueQuantity.unit}` : '');
+      const value =
+        o.valueDateTime ??
+        o.valueString ??
+        (o.valueQuantity ? `${o.valueQuantity.value} ${o.valueQuantity.unit ?? ''}`.trim() : undefined) ??
+        o.valueCodeableConcept?.text ??
+        '';
       out(`    Observation/${o.id}: ${o.code?.coding?.[0]?.display ?? o.code?.coding?.[0]?.code} = ${value}`);
     }
 
