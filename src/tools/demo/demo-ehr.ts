@@ -1,8 +1,10 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { JSONWebKeySet } from 'jose';
-import { seedSandbox, startSandbox } from '../sandbox';
+import { seedOrganization, seedSandbox, startSandbox } from '../sandbox';
 import type { RunningSandbox, SeededSubject } from '../sandbox';
+import type { SimulatorState } from '../simulator';
+import type { RunningBridge } from '../../bridge';
 import { EHR_DIALECTS } from '../../config/settings';
 import { PACKAGE_ROOT } from '../../config/mapping-path';
 import { BridgeError } from '../../shared/errors';
@@ -31,12 +33,14 @@ export interface DemoEhrOptions {
 
 export interface DemoEhrSetup {
   sandbox: RunningSandbox;
-  seeded: SeededSubject;
   /** The `serve` variables that point the bridge at this EHR: base, dialect, mapping, SMART auth. */
   env: Record<string, string>;
   /** One line on how the bridge connects, for the demo's output. */
   connection: string;
 }
+
+/** How the mapping in force finds the patient and the visit. */
+type SubjectLookup = Pick<RunningBridge['mapping'], 'patient' | 'encounter'>;
 
 /** The mapping shipped for an EHR's dialect. */
 export function demoMappingFile(ehr: DemoEhr | undefined): string {
@@ -70,10 +74,8 @@ export async function startDemoEhr(options: DemoEhrOptions): Promise<DemoEhrSetu
   const port = options.keepRunning ? 8090 : 0;
   if (!options.ehr) {
     const sandbox = await startSandbox({ port, host: '127.0.0.1' });
-    const seeded = await seedSandbox(sandbox.baseUrl);
     return {
       sandbox,
-      seeded,
       env: { FHIR_BASE_URL: sandbox.baseUrl, MAPPING_FILE: demoMappingFile(undefined) },
       connection: 'no authentication (FHIR_AUTH=none), transaction dialect',
     };
@@ -88,14 +90,13 @@ export async function startDemoEhr(options: DemoEhrOptions): Promise<DemoEhrSetu
     profile: options.ehr,
     smart: { clients: [{ clientId: DEMO_CLIENT_ID, jwks: key.jwks }] },
   });
-  const seeded = await seedSandbox(sandbox.repo, {
-    organization: options.ehr === 'oracle' ? 'Pulsara FHIR bridge' : undefined,
-  });
+  // The site's Organization: Oracle names it in Provenance and as a vital sign's performer.
+  const organizationId =
+    options.ehr === 'oracle' ? await seedOrganization(sandbox.repo, 'Pulsara FHIR bridge') : undefined;
   const keyFile = path.join(options.dataDir, 'private-key.pem');
   writeFileSync(keyFile, key.privateKeyPem, { mode: 0o600 });
   return {
     sandbox,
-    seeded,
     env: {
       FHIR_BASE_URL: sandbox.baseUrl,
       FHIR_DIALECT: options.ehr,
@@ -104,9 +105,43 @@ export async function startDemoEhr(options: DemoEhrOptions): Promise<DemoEhrSetu
       FHIR_CLIENT_ID: DEMO_CLIENT_ID,
       FHIR_KEY_ID: key.keyId,
       FHIR_PRIVATE_KEY_FILE: keyFile,
-      // The site's Organization (Oracle names it in Provenance and as a vital sign's performer).
-      ...(seeded.organizationId ? { BRIDGE_ORGANIZATION: `Organization/${seeded.organizationId}` } : {}),
+      ...(organizationId ? { BRIDGE_ORGANIZATION: `Organization/${organizationId}` } : {}),
     },
     connection: `SMART Backend Services as client ${DEMO_CLIENT_ID} (key ${key.keyId}), ${options.ehr} dialect`,
   };
+}
+
+/**
+ * Registers the channel's patient and visit in the EHR under the identifier systems of the
+ * mapping in force, as the hospital's registration would have. When the channel has no
+ * identifier of the name the mapping reads the visit from (Oracle's FIN where the sample
+ * channel has a CSN), the channel's CSN value is entered under that name too, as a user
+ * would type it in Pulsara.
+ */
+export async function registerDemoSubject(
+  sandbox: RunningSandbox,
+  simulator: SimulatorState,
+  channelId: string,
+  lookup: SubjectLookup,
+): Promise<SeededSubject> {
+  const channel = simulator.channels.get(channelId);
+  const valueOf = (name: string): string | undefined =>
+    channel?.identifiers?.find((identifier) => identifier.name === name)?.value ?? undefined;
+  const mrn = valueOf(lookup.patient.identifierName);
+  const visitName = lookup.encounter?.identifierName ?? 'CSN';
+  let visit = valueOf(visitName);
+  if (channel && visit === undefined) {
+    visit = valueOf('CSN');
+    channel.identifiers = [
+      ...(channel.identifiers ?? []),
+      { id: 'cid_demo_visit', name: visitName, category: 'hospital', value: visit ?? null },
+    ];
+  }
+  // Over HTTP on the generic sandbox (as a client would); through the store on a vendor emulator.
+  return seedSandbox(sandbox.profile === 'generic' ? sandbox.baseUrl : sandbox.repo, {
+    mrnSystem: lookup.patient.system,
+    mrn,
+    csnSystem: lookup.encounter?.system,
+    csn: visit ?? undefined,
+  });
 }

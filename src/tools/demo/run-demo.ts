@@ -9,7 +9,7 @@ import { startBridge } from '../../bridge';
 import type { RunningBridge } from '../../bridge';
 import type { Delivery } from '../../store/types';
 import { createLogger } from '../../shared/logger';
-import { startDemoEhr } from './demo-ehr';
+import { registerDemoSubject, startDemoEhr } from './demo-ehr';
 import type { DemoEhr, DemoSigningKey } from './demo-ehr';
 
 export interface DemoOptions {
@@ -67,11 +67,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     const ehrName = options.ehr ? `an ${options.ehr}-like EHR emulator` : 'the embedded FHIR sandbox';
     out(`1/5 starting ${ehrName} (the demo EHR)…`);
     const ehr = await startDemoEhr({ ehr: options.ehr, signingKey: options.signingKey, keepRunning, dataDir });
-    const { sandbox, seeded } = ehr;
+    const { sandbox } = ehr;
     closers.push(() => sandbox.close());
-    out(
-      `    FHIR R4 at ${sandbox.baseUrl}; sample Patient/${seeded.patientId} and Encounter/${seeded.encounterId} registered`,
-    );
+    out(`    FHIR R4 at ${sandbox.baseUrl}`);
     if (sandbox.tokenUrl) {
       out(`    SMART token endpoint at ${sandbox.tokenUrl}; the bridge's public key is registered there`);
     }
@@ -103,6 +101,10 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       `    webhook intake at ${bridge.url}/webhooks/pulsara, mapping "${bridge.mapping.name}" v${bridge.mapping.version}`,
     );
     out(`    connects to the EHR by ${ehr.connection}`);
+    const seeded = await registerDemoSubject(sandbox, simulator.state, STROKE_CHANNEL_ID, bridge.mapping);
+    out(
+      `    the EHR has the sample Patient/${seeded.patientId} and Encounter/${seeded.encounterId}, under the mapping's identifier systems`,
+    );
 
     out('4/5 a nurse types the MRN into the stroke channel: Pulsara sends a signed webhook…');
     const event = buildIdentifierEvent({

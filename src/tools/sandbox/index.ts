@@ -11,6 +11,7 @@ export {
   SAMPLE_MRN,
   SAMPLE_ORGANIZATION_SYSTEM,
   SAMPLE_ORGANIZATION_VALUE,
+  seedOrganization,
   seedSandbox,
 } from './seed';
 export type { SeededSubject, SeedOptions } from './seed';

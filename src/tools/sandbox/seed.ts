@@ -82,14 +82,23 @@ export async function seedSandbox(
   if (!options.organization) {
     return { patientId, encounterId };
   }
+  const organizationId = await seedOrganization(target, options.organization);
+  return { patientId, encounterId, organizationId };
+}
+
+/**
+ * Registers the site's Organization (the one a Provenance `transmitter` names on Oracle),
+ * idempotently, by its identifier `SAMPLE_ORGANIZATION_SYSTEM|SAMPLE_ORGANIZATION_VALUE`.
+ */
+export async function seedOrganization(target: string | SandboxRepository, name: string): Promise<string> {
+  const create = typeof target === 'string' ? overHttp(target) : inRepository(target);
   const organization: Organization = {
     resourceType: 'Organization',
     identifier: [{ system: SAMPLE_ORGANIZATION_SYSTEM, value: SAMPLE_ORGANIZATION_VALUE }],
     active: true,
-    name: options.organization,
+    name,
   };
-  const organizationId = await create(organization, SAMPLE_ORGANIZATION_SYSTEM, SAMPLE_ORGANIZATION_VALUE);
-  return { patientId, encounterId, organizationId };
+  return create(organization, SAMPLE_ORGANIZATION_SYSTEM, SAMPLE_ORGANIZATION_VALUE);
 }
 
 function inRepository(repo: SandboxRepository): ConditionalCreate {
