@@ -151,10 +151,12 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       out(`    Observation/${o.id}: ${o.code?.coding?.[0]?.display ?? o.code?.coding?.[0]?.code} = ${value}`);
     }
 
-    out('    sending the same case again (Pulsara retries, or the user edits another field)…');
+    out('    sending the same case again (Pulsara retries, or the user enters the visit number)…');
+    const visitName = bridge.mapping.encounter?.identifierName ?? 'CSN';
+    const visit = simulator.state.channels.get(STROKE_CHANNEL_ID)?.identifiers?.find((i) => i.name === visitName);
     const again = buildIdentifierEvent({
       channelId: STROKE_CHANNEL_ID,
-      identifier: { id: 'cid_502', name: 'CSN', category: 'hospital' },
+      identifier: { id: visit?.id ?? 'cid_502', name: visitName, category: 'hospital' },
     });
     await sendWebhook({
       url: `${bridge.url}/webhooks/pulsara`,
