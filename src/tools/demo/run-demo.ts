@@ -169,6 +169,10 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       `    second delivery ${second.status}: ${second.outcome?.created ?? 0} created, ${second.outcome?.updated ?? 0} updated, ${second.outcome?.unchanged ?? 0} unchanged`,
     );
 
+    const held = sandbox.repo.countResources();
+    out(
+      `    in all the EHR holds ${['DocumentReference', 'Observation', 'Provenance'].map((type) => `${held[type] ?? 0} ${type}`).join(', ')}`,
+    );
     if (sandbox.smart) {
       const { tokensIssued, unauthorizedRequests } = sandbox.smart.counters;
       out(
