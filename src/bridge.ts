@@ -10,6 +10,7 @@ import type { MappingFile } from './mapping/types';
 import { createPulsaraClient } from './pulsara/pulsara-client';
 import { createFhirClient } from './ehr/fhir-client';
 import { createEhrAuth } from './ehr/auth';
+import { createEhrTransport } from './ehr/transport';
 import { createDeliveryWriter } from './ehr/writer';
 import { processDelivery } from './delivery/process-delivery';
 import { WorkerPool } from './delivery/worker-pool';
@@ -52,11 +53,13 @@ export async function startBridge(
     maxSummaryBytes: config.pulsara.summaryMaxBytes,
     logger,
   });
+  const transport = createEhrTransport(config.fhir.tls);
   const fhir = createFhirClient({
     baseUrl: config.fhir.baseUrl,
-    auth: createEhrAuth(config.fhir.auth),
+    auth: createEhrAuth(config.fhir.auth, transport),
     timeoutMs: config.fhir.timeoutMs,
     logger,
+    transport,
   });
   const writer = createDeliveryWriter({ client: fhir, dialect: config.fhir.dialect, logger });
   const metrics = createMetrics(store);

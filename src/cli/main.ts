@@ -6,6 +6,7 @@ import { registerSandboxCommand } from './commands/sandbox';
 import { registerSimulatorCommand } from './commands/simulator';
 import { registerMappingCommand } from './commands/mapping';
 import { registerEventsCommand } from './commands/events';
+import { registerKeysCommand } from './commands/keys';
 import { version } from '../version';
 import { failAndExit } from './process-exit';
 
@@ -21,5 +22,6 @@ registerSandboxCommand(program);
 registerSimulatorCommand(program);
 registerMappingCommand(program);
 registerEventsCommand(program);
+registerKeysCommand(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => failAndExit(err));

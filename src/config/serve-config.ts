@@ -4,8 +4,9 @@ import { parseEhrAuthConfig } from './ehr-auth-config';
 import { processEnvironment, resolveFileVariables } from './env';
 import type { Env } from './env';
 import { EnvReader } from './env-reader';
+import { parseFhirTlsConfig } from './tls-config';
 import { EHR_DIALECTS, LOG_LEVELS, SIGNATURE_SCHEMES } from './settings';
-import type { EhrAuthConfig, EhrDialect, LogLevel, RetrySettings, SignatureScheme } from './settings';
+import type { EhrAuthConfig, EhrDialect, FhirTlsSettings, LogLevel, RetrySettings, SignatureScheme } from './settings';
 
 /** The validated, read-only settings of `serve` (docs/interface.md plus documented extras). */
 export interface ServeConfig {
@@ -27,6 +28,8 @@ export interface ServeConfig {
     auth: EhrAuthConfig;
     dialect: EhrDialect;
     timeoutMs: number;
+    /** Private CA and mutual TLS for FHIR and token calls; unset: the system roots only. */
+    tls?: FhirTlsSettings;
   };
   mappingFile: string;
   storeUrl: string;
@@ -49,6 +52,7 @@ export function loadServeConfig(source: Env = processEnvironment()): ServeConfig
     .map((s) => s.trim())
     .filter((s) => s !== '');
   const auth = parseEhrAuthConfig(env);
+  const tls = parseFhirTlsConfig(env);
   const storeUrl = r.optional('STORE_URL', DEFAULTS.storeUrl);
   if (!/^(sqlite:|postgres(ql)?:\/\/)/.test(storeUrl)) {
     r.problems.push(
@@ -81,6 +85,7 @@ export function loadServeConfig(source: Env = processEnvironment()): ServeConfig
       auth: auth.config ?? { mode: 'none' },
       dialect: r.oneOf('FHIR_DIALECT', DEFAULTS.fhir.dialect, EHR_DIALECTS),
       timeoutMs: r.integer('FHIR_TIMEOUT_MS', DEFAULTS.fhir.timeoutMs, 100, 600000),
+      tls: tls.tls,
     },
     mappingFile: r.optional('MAPPING_FILE', DEFAULTS.mappingFile),
     storeUrl,
@@ -102,7 +107,7 @@ export function loadServeConfig(source: Env = processEnvironment()): ServeConfig
   if (secrets.length === 0 && !r.problems.some((p) => p.startsWith('PULSARA_WEBHOOK_SECRETS'))) {
     r.problems.push('PULSARA_WEBHOOK_SECRETS: no secret given (only commas)');
   }
-  const problems = [...fileProblems, ...r.problems, ...auth.problems];
+  const problems = [...fileProblems, ...r.problems, ...auth.problems, ...tls.problems];
   if (problems.length > 0) {
     throw new BridgeError(
       'config-invalid',

@@ -61,6 +61,18 @@ export interface SmartBackendAuthConfig {
 
 export type EhrAuthConfig = NoAuthConfig | BearerAuthConfig | ClientCredentialsAuthConfig | SmartBackendAuthConfig;
 
+/**
+ * TLS of the FHIR and token-endpoint calls, for hospital networks with their own CA and
+ * EHR gateways that ask for a client certificate. PEM texts, checked at start.
+ */
+export interface FhirTlsSettings {
+  /** Certificates trusted beside the system roots (`FHIR_CA_FILE`). */
+  caCertificates?: string[];
+  /** Mutual TLS: the client certificate (and chain) and its key (`FHIR_CLIENT_CERT_FILE`, `FHIR_CLIENT_KEY_FILE`). */
+  clientCertificate?: string;
+  clientKey?: string;
+}
+
 /** Retry settings (README, Operating); delivery/retry-policy.ts turns them into times. */
 export interface RetrySettings {
   /** Attempts in all before a retryable failure becomes a dead letter. */

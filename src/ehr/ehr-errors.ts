@@ -104,6 +104,53 @@ export function httpFailure(
   );
 }
 
+/**
+ * The EHR refused our credentials on a FHIR call: a 401 that a fresh token did not cure
+ * (the client refreshes once before this), or a 403. `hint` names the settings to check
+ * (client id, scopes), never the token.
+ */
+export function credentialsRefused(status: number, body: unknown, request: string, hint?: string): BridgeError {
+  const issues = outcomeIssues(body);
+  const said = describeIssues(issues);
+  const reason =
+    status === 401
+      ? `The EHR refused our credentials on ${request} (401), again with a freshly obtained token`
+      : `The EHR refused ${request} (403): these credentials are not allowed to do it`;
+  return new BridgeError('ehr-auth', `${reason}${said ? ` (${said})` : ''}${hint ? `; check ${hint}` : ''}`, {
+    detail: { status, request, issues } satisfies EhrFailureDetail,
+  });
+}
+
+/** TLS failures, by what the operator must do about them. */
+const UNTRUSTED_CERTIFICATE = new Set([
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_UNTRUSTED',
+  'CERT_SIGNATURE_FAILURE',
+]);
+
+/** What to do about a TLS failure (by its code), or undefined when the code is not one. */
+function tlsAdvice(code: string, message: string): string | undefined {
+  if (UNTRUSTED_CERTIFICATE.has(code)) {
+    return "the EHR's TLS certificate is not trusted: if the hospital uses its own certificate authority, set FHIR_CA_FILE to its PEM bundle";
+  }
+  if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') {
+    return "the EHR's TLS certificate is not valid now; ask the EHR team to renew it";
+  }
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+    return "the EHR's TLS certificate does not name the host of FHIR_BASE_URL; use the host name the certificate is issued for";
+  }
+  if (
+    /CERTIFICATE_REQUIRED|HANDSHAKE_FAILURE|BAD_CERTIFICATE|UNKNOWN_CA|CERTIFICATE_UNKNOWN/i.test(`${code} ${message}`)
+  ) {
+    return 'the EHR refused the TLS handshake: if it asks for a client certificate, set FHIR_CLIENT_CERT_FILE and FHIR_CLIENT_KEY_FILE to one it trusts';
+  }
+  return undefined;
+}
+
 /** Axios codes that mean our request could not even be formed: retrying will not help. */
 const CLIENT_SIDE_CODES = new Set(['ERR_INVALID_URL', 'ERR_BAD_OPTION', 'ERR_BAD_OPTION_VALUE', 'ERR_NOT_SUPPORT']);
 
@@ -115,7 +162,11 @@ export function networkFailure(err: unknown, request: string): BridgeError {
     return new BridgeError('internal', `Could not send ${request} to the EHR (${reason})`, { cause: err });
   }
   const detail: EhrFailureDetail = { request };
-  return new BridgeError('ehr-unavailable', `The EHR did not answer ${request} (${reason})`, {
+  const advice = code ? tlsAdvice(code, err instanceof Error ? err.message : '') : undefined;
+  const message = advice
+    ? `TLS to the EHR failed on ${request} (${reason}): ${advice}`
+    : `The EHR did not answer ${request} (${reason})`;
+  return new BridgeError('ehr-unavailable', message, {
     schedule: 'backoff',
     detail,
     cause: err,

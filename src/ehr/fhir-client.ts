@@ -6,7 +6,8 @@ import { BridgeError } from '../shared/errors';
 import type { Logger } from '../shared/logger';
 import { silentLogger } from '../shared/logger';
 import type { EhrAuth } from './auth/types';
-import { httpFailure, networkFailure } from './ehr-errors';
+import { credentialsRefused, httpFailure, networkFailure } from './ehr-errors';
+import type { EhrTransport } from './transport';
 import type { FhirClient, FhirResponse } from './types';
 
 export interface FhirClientOptions {
@@ -16,6 +17,8 @@ export interface FhirClientOptions {
   /** Per-request timeout; default DEFAULTS.fhir.timeoutMs (a 50 MB PDF upload needs time). */
   timeoutMs?: number;
   logger?: Logger;
+  /** Private CA and client certificate for https (config FHIR_CA_FILE, FHIR_CLIENT_CERT_FILE). */
+  transport?: EhrTransport;
 }
 
 const FHIR_JSON = 'application/fhir+json';
@@ -72,6 +75,7 @@ export function createFhirClient(options: FhirClientOptions): FhirClient {
     transformResponse: [(data: unknown) => data],
     validateStatus: () => true,
     maxRedirects: 0,
+    httpsAgent: options.transport?.httpsAgent,
   });
 
   async function send(
@@ -117,7 +121,10 @@ export function createFhirClient(options: FhirClientOptions): FhirClient {
     const parsed = parseBody(response.data);
     logger.debug('fhir request', { request: what, status: response.status, ms: Date.now() - started });
     if (response.status < 200 || response.status >= 300) {
-      const failure = httpFailure(response.status, headers, parsed, what);
+      const failure =
+        response.status === 401 || response.status === 403
+          ? credentialsRefused(response.status, parsed, what, options.auth.hint)
+          : httpFailure(response.status, headers, parsed, what);
       logger.warn('fhir request failed', { request: what, status: response.status, code: failure.code });
       throw failure;
     }

@@ -9,6 +9,7 @@ import type { CachedTokenOptions } from './cached-token-auth';
 import { requestToken } from './token-endpoint';
 import type { SmartBackendAuthConfig } from '../../config/settings';
 import type { EhrAuth } from './types';
+import type { EhrTransport } from '../transport';
 
 /** SMART Backend Services caps the assertion at 5 minutes; stay under it to absorb clock skew. */
 const ASSERTION_LIFETIME_SECONDS = 240;
@@ -16,7 +17,7 @@ const ASSERTION_LIFETIME_SECONDS = 240;
 const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 
 /** Reads `token_endpoint` from `<base>/.well-known/smart-configuration`. */
-export async function discoverTokenEndpoint(fhirBaseUrl: string): Promise<string> {
+export async function discoverTokenEndpoint(fhirBaseUrl: string, transport: EhrTransport = {}): Promise<string> {
   const url = `${fhirBaseUrl.replace(/\/+$/, '')}/.well-known/smart-configuration`;
   const what = 'GET .well-known/smart-configuration';
   let response;
@@ -25,6 +26,7 @@ export async function discoverTokenEndpoint(fhirBaseUrl: string): Promise<string
       headers: { Accept: 'application/json' },
       timeout: DEFAULTS.fhir.tokenTimeoutMs,
       validateStatus: () => true,
+      httpsAgent: transport.httpsAgent,
     });
   } catch (err) {
     throw networkFailure(err, what);
@@ -63,10 +65,14 @@ export async function signClientAssertion(
  * SMART Backend Services: a client_credentials grant authenticated by a signed JWT, with
  * explicit scopes; the token endpoint is discovered once unless configured.
  */
-export function createSmartBackendAuth(config: SmartBackendAuthConfig, cacheOptions?: CachedTokenOptions): EhrAuth {
+export function createSmartBackendAuth(
+  config: SmartBackendAuthConfig,
+  cacheOptions?: CachedTokenOptions,
+  transport: EhrTransport = {},
+): EhrAuth {
   let tokenUrl = config.tokenUrl;
-  return createCachedTokenAuth(async () => {
-    tokenUrl ??= await discoverTokenEndpoint(config.fhirBaseUrl);
+  const auth = createCachedTokenAuth(async () => {
+    tokenUrl ??= await discoverTokenEndpoint(config.fhirBaseUrl, transport);
     const assertion = await signClientAssertion(config, tokenUrl);
     return requestToken({
       tokenUrl,
@@ -76,6 +82,13 @@ export function createSmartBackendAuth(config: SmartBackendAuthConfig, cacheOpti
         client_assertion_type: JWT_BEARER,
         client_assertion: assertion,
       },
+      httpsAgent: transport.httpsAgent,
     });
   }, cacheOptions);
+  return {
+    ...auth,
+    hint:
+      `that the EHR has the backend client FHIR_CLIENT_ID "${config.clientId}" registered and active, with the public ` +
+      `key FHIR_KEY_ID "${config.keyId}", and grants it the FHIR_SCOPES "${config.scopes}"`,
+  };
 }

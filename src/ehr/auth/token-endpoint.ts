@@ -1,3 +1,4 @@
+import type { Agent } from 'node:https';
 import axios from 'axios';
 import { DEFAULTS } from '../../config/defaults';
 import { BridgeError } from '../../shared/errors';
@@ -15,6 +16,8 @@ export interface TokenRequest {
   form: Record<string, string>;
   headers?: Record<string, string>;
   timeoutMs?: number;
+  /** The EHR transport's agent (private CA, client certificate). */
+  httpsAgent?: Agent;
 }
 
 interface TokenResponseBody {
@@ -46,6 +49,7 @@ export async function requestToken(request: TokenRequest): Promise<GrantedToken>
         timeout: request.timeoutMs ?? DEFAULTS.fhir.tokenTimeoutMs,
         validateStatus: () => true,
         maxRedirects: 0,
+        httpsAgent: request.httpsAgent,
       },
     );
   } catch (err) {

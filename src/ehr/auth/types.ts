@@ -9,4 +9,9 @@ export interface EhrAuth {
   headers(): Promise<Record<string, string>>;
   /** Drops any cached token, so that the next `headers()` obtains a fresh one (after a 401). */
   invalidate(): void;
+  /**
+   * What an operator should check when the EHR keeps refusing these credentials: the
+   * settings and their non-secret values (client id, scopes, key id), never a secret.
+   */
+  readonly hint?: string;
 }

@@ -1,24 +1,27 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import axios from 'axios';
-import type { Bundle, DocumentReference, Observation } from '@medplum/fhirtypes';
-import { startSandbox, seedSandbox } from '../sandbox';
+import { parseSearchRequest } from '@medplum/core';
+import type { DocumentReference, Observation } from '@medplum/fhirtypes';
 import { startSimulator, buildIdentifierEvent, sendWebhook, STROKE_CHANNEL_ID } from '../simulator';
 import { loadServeConfig } from '../../config/serve-config';
 import { startBridge } from '../../bridge';
 import type { RunningBridge } from '../../bridge';
 import type { Delivery } from '../../store/types';
 import { createLogger } from '../../shared/logger';
-import { PACKAGE_ROOT } from '../../config/mapping-path';
+import { registerDemoSubject, startDemoEhr } from './demo-ehr';
+import type { DemoEhr, DemoSigningKey } from './demo-ehr';
 
 export interface DemoOptions {
   keepRunning: boolean;
   /** Where progress lines go (stdout in the CLI). */
   out: (line: string) => void;
-  /** Mapping used; default the shipped mappings/default.json. */
+  /** Mapping used; default the shipped mapping of the EHR (mappings/default.json, epic.json, oracle.json). */
   mappingFile?: string;
   logLevel?: string;
+  /** Play Epic or Oracle Health: the vendor emulator, SMART auth with `signingKey`, that dialect. */
+  ehr?: DemoEhr;
+  signingKey?: DemoSigningKey;
 }
 
 export interface DemoResult {
@@ -61,13 +64,15 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   };
 
   try {
-    out('1/5 starting the embedded FHIR sandbox (the demo EHR)…');
-    const sandbox = await startSandbox({ port: keepRunning ? 8090 : 0, host: '127.0.0.1' });
+    const ehrName = options.ehr ? `an ${options.ehr}-like EHR emulator` : 'the embedded FHIR sandbox';
+    out(`1/5 starting ${ehrName} (the demo EHR)…`);
+    const ehr = await startDemoEhr({ ehr: options.ehr, signingKey: options.signingKey, keepRunning, dataDir });
+    const { sandbox } = ehr;
     closers.push(() => sandbox.close());
-    const seeded = await seedSandbox(sandbox.baseUrl);
-    out(
-      `    FHIR R4 at ${sandbox.baseUrl}; sample Patient/${seeded.patientId} and Encounter/${seeded.encounterId} registered`,
-    );
+    out(`    FHIR R4 at ${sandbox.baseUrl}`);
+    if (sandbox.tokenUrl) {
+      out(`    SMART token endpoint at ${sandbox.tokenUrl}; the bridge's public key is registered there`);
+    }
 
     out('2/5 starting the Pulsara simulator…');
     const simulator = await startSimulator({ port: keepRunning ? 8070 : 0, token: DEMO_TOKEN });
@@ -80,8 +85,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       PULSARA_API_BASE_URL: simulator.baseUrl,
       PULSARA_API_TOKEN: DEMO_TOKEN,
       PULSARA_WEBHOOK_SECRETS: DEMO_SECRET,
-      FHIR_BASE_URL: sandbox.baseUrl,
-      MAPPING_FILE: options.mappingFile ?? path.join(PACKAGE_ROOT, 'mappings', 'default.json'),
+      ...ehr.env,
+      ...(options.mappingFile ? { MAPPING_FILE: options.mappingFile } : {}),
       STORE_URL: `sqlite:${path.join(dataDir, 'bridge.sqlite')}`,
       WORKER_CONCURRENCY: '2',
       POLL_INTERVAL_MS: '100',
@@ -94,6 +99,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     closers.push(() => bridge.close());
     out(
       `    webhook intake at ${bridge.url}/webhooks/pulsara, mapping "${bridge.mapping.name}" v${bridge.mapping.version}`,
+    );
+    out(`    connects to the EHR by ${ehr.connection}`);
+    const seeded = await registerDemoSubject(sandbox, simulator.state, STROKE_CHANNEL_ID, bridge.mapping);
+    out(
+      `    the EHR has the sample Patient/${seeded.patientId} and Encounter/${seeded.encounterId}, under the mapping's identifier systems`,
     );
 
     out('4/5 a nurse types the MRN into the stroke channel: Pulsara sends a signed webhook…');
@@ -117,9 +127,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
 
     out('5/5 what the EHR now holds:');
     const outcome = delivery.outcome;
-    const fhir = axios.create({ baseURL: sandbox.baseUrl, headers: { Accept: 'application/fhir+json' } });
+    // Read the EHR's store directly: a vendor emulator wants a token for HTTP reads.
     if (outcome.documentReferenceId) {
-      const doc = (await fhir.get<DocumentReference>(`/DocumentReference/${outcome.documentReferenceId}`)).data;
+      const doc = await sandbox.repo.readResource<DocumentReference>('DocumentReference', outcome.documentReferenceId);
       const attachment = doc.content?.[0]?.attachment;
       out(
         `    DocumentReference/${doc.id}: "${attachment?.title ?? doc.description ?? ''}", ${attachment?.contentType}, ${attachment?.size} bytes, sha1 ${attachment?.hash}, status ${doc.status}/${doc.docStatus}`,
@@ -127,20 +137,26 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       out(`      subject ${doc.subject?.reference}, encounter ${doc.context?.encounter?.[0]?.reference ?? '(none)'}`);
     }
     const observationIds = Object.values(outcome.observationIds ?? {});
-    const observations = (
-      await fhir.get<Bundle<Observation>>(`/Observation?subject=Patient/${seeded.patientId}&_count=100`)
-    ).data;
-    for (const entry of observations.entry ?? []) {
-      const o = entry.resource;
-      if (!o || !observationIds.includes(o.id ?? '')) continue;
-      const value = o.valueDateTime ?? (o.valueQuantity ? `${o.valueQuantity.value} ${o.valueQuantity.unit}` : '');
+    const observations = await sandbox.repo.searchResources<Observation>(
+      parseSearchRequest('Observation', { subject: `Patient/${seeded.patientId}`, _count: '100' }),
+    );
+    for (const o of observations) {
+      if (!observationIds.includes(o.id)) continue;
+      const value =
+        o.valueDateTime ??
+        o.valueString ??
+        (o.valueQuantity ? `${o.valueQuantity.value} ${o.valueQuantity.unit ?? ''}`.trim() : undefined) ??
+        o.valueCodeableConcept?.text ??
+        '';
       out(`    Observation/${o.id}: ${o.code?.coding?.[0]?.display ?? o.code?.coding?.[0]?.code} = ${value}`);
     }
 
-    out('    sending the same case again (Pulsara retries, or the user edits another field)…');
+    out('    sending the same case again (Pulsara retries, or the user enters the visit number)…');
+    const visitName = bridge.mapping.encounter?.identifierName ?? 'CSN';
+    const visit = simulator.state.channels.get(STROKE_CHANNEL_ID)?.identifiers?.find((i) => i.name === visitName);
     const again = buildIdentifierEvent({
       channelId: STROKE_CHANNEL_ID,
-      identifier: { id: 'cid_502', name: 'CSN', category: 'hospital' },
+      identifier: { id: visit?.id ?? 'cid_502', name: visitName, category: 'hospital' },
     });
     await sendWebhook({
       url: `${bridge.url}/webhooks/pulsara`,
@@ -152,6 +168,17 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     out(
       `    second delivery ${second.status}: ${second.outcome?.created ?? 0} created, ${second.outcome?.updated ?? 0} updated, ${second.outcome?.unchanged ?? 0} unchanged`,
     );
+
+    const held = sandbox.repo.countResources();
+    out(
+      `    in all the EHR holds ${['DocumentReference', 'Observation', 'Provenance'].map((type) => `${held[type] ?? 0} ${type}`).join(', ')}`,
+    );
+    if (sandbox.smart) {
+      const { tokensIssued, unauthorizedRequests } = sandbox.smart.counters;
+      out(
+        `    the bridge obtained ${tokensIssued} access token(s); ${unauthorizedRequests} call(s) were refused for a token`,
+      );
+    }
 
     out('');
     out(

@@ -10,6 +10,12 @@ import { ensureFhirSearchDefinitions } from '../../shared/fhir-definitions';
 import { SandboxRepository } from './sandbox-repository';
 import { checkSearchParameters } from './search-rules';
 import { executeTransaction } from './transaction';
+import { vendorProfileOf } from './profiles';
+import type { SandboxProfileName, VendorProfile } from './profiles';
+import { createVendorGate } from './vendor/vendor-gate';
+import type { GateAnswer, VendorGate } from './vendor/vendor-gate';
+import { mountSmart, SmartAuthority, TOKEN_PATH } from './smart';
+import type { SmartOptions } from './smart';
 
 /** Path under which the FHIR API is served. */
 export const FHIR_BASE_PATH = '/fhir';
@@ -23,31 +29,55 @@ const WITH_BODY = new Set<HttpMethod>(['POST', 'PUT', 'PATCH']);
 export interface SandboxAppOptions {
   /** Receives one line per request: method, path (no query: it can hold MRNs), status, duration. */
   logger?: Logger;
+  /** Whose write rules the sandbox follows; default `generic` (strict R4, transactions, conditional create). */
+  profile?: SandboxProfileName;
+  /** SMART Backend Services: a token endpoint, and a bearer token required on FHIR calls. */
+  smart?: SmartOptions;
 }
 
 export interface SandboxApp {
   app: express.Express;
   repo: SandboxRepository;
+  profile: SandboxProfileName;
+  /** The token endpoint's state and counters, when `smart` was given. */
+  smart?: SmartAuthority;
 }
 
 /**
  * Builds the sandbox's express app: a FHIR R4 API under `/fhir` backed by a fresh,
  * empty in-memory repository. Answers are `application/fhir+json`; every error is an
- * OperationOutcome with its HTTP status.
+ * OperationOutcome with its HTTP status. With an `epic` or `oracle` profile, requests
+ * first meet that vendor's rules (profiles/); with `smart`, a SMART token endpoint at
+ * `/oauth2/token` and a bearer-token check in front of every FHIR request.
  */
 export async function createSandboxApp(options: SandboxAppOptions = {}): Promise<SandboxApp> {
   ensureFhirSearchDefinitions();
   const repo = new SandboxRepository();
   const router = new FhirRouter();
+  const profile = options.profile ?? 'generic';
+  const vendor = vendorProfileOf(profile);
+  const smart = options.smart ? new SmartAuthority(options.smart) : undefined;
+  const gate = vendor
+    ? createVendorGate(vendor, repo, (url, headers) =>
+        router.handleRequest(
+          { method: 'GET', url, pathname: '', body: undefined, params: {}, query: {}, headers },
+          repo,
+        ),
+      )
+    : undefined;
 
   const app = express();
   app.disable('x-powered-by');
   if (options.logger) {
     app.use(requestLog(options.logger));
   }
+  if (smart) {
+    mountSmart(app, FHIR_BASE_PATH, smart);
+  }
   app.use(FHIR_BASE_PATH, express.json({ type: FHIR_CONTENT_TYPES, limit: BODY_LIMIT }));
+  const context: FhirContext = { repo, router, gate, vendor, smart: Boolean(smart) };
   app.all([FHIR_BASE_PATH, `${FHIR_BASE_PATH}/*path`], (req, res, next) => {
-    handleFhirRequest(req, res, repo, router).catch(next);
+    handleFhirRequest(req, res, context).catch(next);
   });
   app.use((_req: Request, res: Response) => {
     sendOutcome(res, 404, notFound);
@@ -59,15 +89,19 @@ export async function createSandboxApp(options: SandboxAppOptions = {}): Promise
     }
     sendOutcome(res, status, badRequest(message));
   });
-  return { app, repo };
+  return { app, repo, profile, smart };
 }
 
-async function handleFhirRequest(
-  req: Request,
-  res: Response,
-  repo: SandboxRepository,
-  router: FhirRouter,
-): Promise<void> {
+interface FhirContext {
+  repo: SandboxRepository;
+  router: FhirRouter;
+  gate?: VendorGate;
+  vendor?: VendorProfile;
+  smart: boolean;
+}
+
+async function handleFhirRequest(req: Request, res: Response, context: FhirContext): Promise<void> {
+  const { repo, router, gate } = context;
   const method = req.method as HttpMethod;
   if (!METHODS.has(method)) {
     sendOutcome(res, 405, badRequest(`Method ${req.method} is not supported`));
@@ -82,10 +116,23 @@ async function handleFhirRequest(
   const segments = url.split('?')[0].split('/').filter(Boolean);
 
   if (method === 'GET' && segments.length === 1 && segments[0] === 'metadata') {
-    sendFhirResponse(res, [allOk, buildCapabilityStatement(baseUrl)], baseUrl);
+    const tokenUrl = context.smart ? `${req.protocol}://${req.get('host') ?? 'localhost'}${TOKEN_PATH}` : undefined;
+    sendFhirResponse(res, [allOk, buildCapabilityStatement(baseUrl, context.vendor, tokenUrl)], baseUrl);
     return;
   }
-  const refusal = refuseUnknown(method, segments, new URLSearchParams(url.split('?')[1] ?? ''));
+  const query = new URLSearchParams(url.split('?')[1] ?? '');
+  const unknownType = refuseUnknownType(segments);
+  if (unknownType) {
+    sendFhirResponse(res, [unknownType], baseUrl);
+    return;
+  }
+  const answer = gate && (await gate({ method, segments, query, headers: req.headers, body: req.body, baseUrl }));
+  if (answer) {
+    sendGateAnswer(res, answer, baseUrl);
+    return;
+  }
+  const refusal =
+    method === 'GET' && segments.length === 1 ? checkSearchParameters(segments[0], query.keys()) : undefined;
   if (refusal) {
     sendFhirResponse(res, [refusal], baseUrl);
     return;
@@ -108,22 +155,26 @@ async function handleFhirRequest(
   sendFhirResponse(res, result, baseUrl);
 }
 
-/** Unknown resource types and search parameters are errors here, not empty results. */
-function refuseUnknown(method: HttpMethod, segments: string[], query: URLSearchParams): OperationOutcome | undefined {
+/** Unknown resource types (and, after the vendor gate, unknown search parameters) are errors here, not empty results. */
+function refuseUnknownType(segments: string[]): OperationOutcome | undefined {
   const [first] = segments;
-  if (first === undefined) {
+  if (first === undefined || isResourceType(first)) {
     return undefined;
   }
-  if (!isResourceType(first)) {
-    return {
-      ...notFound,
-      issue: [{ severity: 'error', code: 'not-found', details: { text: `Unknown resource type ${first}` } }],
-    };
+  return {
+    ...notFound,
+    issue: [{ severity: 'error', code: 'not-found', details: { text: `Unknown resource type ${first}` } }],
+  };
+}
+
+/** A vendor answer: its status and headers, and its body or none (a vendor's empty 201). */
+function sendGateAnswer(res: Response, answer: GateAnswer, baseUrl: string): void {
+  res.status(answer.status).set(answer.headers ?? {});
+  if (answer.body) {
+    res.type('application/fhir+json').send(JSON.stringify(withFullUrls(answer.body, baseUrl)));
+  } else {
+    res.end();
   }
-  if (method === 'GET' && segments.length === 1) {
-    return checkSearchParameters(first, query.keys());
-  }
-  return undefined;
 }
 
 function sendFhirResponse(res: Response, [outcome, resource]: FhirResponse, baseUrl: string): void {

@@ -137,6 +137,13 @@ export class SandboxRepository extends MemoryRepository {
     });
   }
 
+  /** Copies of every current resource of one type (vendor profiles' duplicate checks). */
+  resourcesOfType(resourceType: string): Promise<Resource[]> {
+    return this.exclusive(async () =>
+      [...(this.storage.resources.get(resourceType)?.values() ?? [])].map((resource) => deepClone(resource)),
+    );
+  }
+
   /** Number of current resources, by type; for tests and the CLI banner. */
   countResources(): Record<string, number> {
     const counts: Record<string, number> = {};

@@ -1,5 +1,5 @@
 import { parseSearchRequest } from '@medplum/core';
-import type { Encounter, OperationOutcome, Patient, Resource } from '@medplum/fhirtypes';
+import type { Encounter, OperationOutcome, Organization, Patient, Resource } from '@medplum/fhirtypes';
 import type { SandboxRepository } from './sandbox-repository';
 
 /** Epic-style OID of the MRN identifier system used by the demo mapping. */
@@ -10,16 +10,24 @@ export const DEFAULT_CSN_SYSTEM = 'urn:oid:1.2.840.114350.1.13.0.1.7.3.698084.8'
 export const SAMPLE_MRN = 'E4410982';
 export const SAMPLE_CSN = '300018842';
 
+/** Identifier of the seeded Organization that transmits (Oracle's Provenance agent). */
+export const SAMPLE_ORGANIZATION_SYSTEM = 'urn:pulsara-fhir-bridge:organization';
+export const SAMPLE_ORGANIZATION_VALUE = 'pulsara';
+
 export interface SeedOptions {
   mrnSystem?: string;
   csnSystem?: string;
   mrn?: string;
   csn?: string;
+  /** Also register an Organization with this name (a Provenance `transmitter` must be one). */
+  organization?: string;
 }
 
 export interface SeededSubject {
   patientId: string;
   encounterId: string;
+  /** Set when `organization` was asked for. */
+  organizationId?: string;
 }
 
 /** Creates `resource` unless one matches `identifier=system|value`; returns its id. */
@@ -28,7 +36,9 @@ type ConditionalCreate = (resource: Resource, system: string, value: string) => 
 /**
  * Registers the demo's sample patient (by MRN) and ED visit (by CSN) in a sandbox,
  * given its base URL or its repository. Conditional creates make it idempotent: seeding
- * twice returns the same ids.
+ * twice returns the same ids. Over HTTP this needs the `generic` profile (the vendor
+ * profiles neither honour conditional create nor take Patient writes): seed a vendor
+ * emulator through its repository (`sandbox.repo`) or `sandbox --seed`.
  */
 export async function seedSandbox(
   target: string | SandboxRepository,
@@ -69,7 +79,26 @@ export async function seedSandbox(
     period: { start: '2026-11-25T19:02:40Z' },
   };
   const encounterId = await create(encounter, csnSystem, csn);
-  return { patientId, encounterId };
+  if (!options.organization) {
+    return { patientId, encounterId };
+  }
+  const organizationId = await seedOrganization(target, options.organization);
+  return { patientId, encounterId, organizationId };
+}
+
+/**
+ * Registers the site's Organization (the one a Provenance `transmitter` names on Oracle),
+ * idempotently, by its identifier `SAMPLE_ORGANIZATION_SYSTEM|SAMPLE_ORGANIZATION_VALUE`.
+ */
+export async function seedOrganization(target: string | SandboxRepository, name: string): Promise<string> {
+  const create = typeof target === 'string' ? overHttp(target) : inRepository(target);
+  const organization: Organization = {
+    resourceType: 'Organization',
+    identifier: [{ system: SAMPLE_ORGANIZATION_SYSTEM, value: SAMPLE_ORGANIZATION_VALUE }],
+    active: true,
+    name,
+  };
+  return create(organization, SAMPLE_ORGANIZATION_SYSTEM, SAMPLE_ORGANIZATION_VALUE);
 }
 
 function inRepository(repo: SandboxRepository): ConditionalCreate {
