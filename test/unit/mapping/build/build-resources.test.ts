@@ -102,8 +102,8 @@ describe('buildResources with the default mapping and the stroke channel', () =>
       ],
       subject: { reference: 'Patient/p1' },
       encounter: { reference: 'Encounter/e1' },
-      effectiveDateTime: '2026-11-25T18:05:00-06:00',
-      valueDateTime: '2026-11-25T18:05:00-06:00',
+      effectiveDateTime: '2026-11-25T12:05:00-06:00',
+      valueDateTime: '2026-11-25T12:05:00-06:00',
     });
     expect(lkw?.code.coding?.[0].code).toBe('last-known-well');
     expect(lkw?.category?.map((c) => c.coding?.[0].code)).toEqual(['exam', 'care-timeline']);

@@ -15,6 +15,7 @@ const fileFields: Record<keyof MappingFile, true> = {
   patient: true,
   encounter: true,
   identifierSystem: true,
+  timeZone: true,
   codes: true,
   document: true,
   observations: true,
@@ -36,6 +37,8 @@ const documentFields: Record<keyof DocumentMapping, true> = {
   periodEnd: true,
   custodian: true,
   description: true,
+  patientTypes: true,
+  when: true,
 };
 const observationFields: Record<keyof ObservationMapping, true> = {
   key: true,
@@ -46,6 +49,11 @@ const observationFields: Record<keyof ObservationMapping, true> = {
   effective: true,
   status: true,
   onRemoved: true,
+  patientTypes: true,
+  when: true,
+  onNotApplicable: true,
+  customTimelineKeys: true,
+  onImplausible: true,
 };
 
 interface Node {

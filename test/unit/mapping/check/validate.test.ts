@@ -118,9 +118,12 @@ describe('validateMapping', () => {
 
     it('flags an unknown FHIRPath function, which parsing alone accepts', () => {
       const mapping = minimal();
-      mapping.observations[0].time = "timeline.whre(key='x').time";
+      mapping.observations[0].time = "timeline.whre(key='ed_arrival').time";
       expect(validateMapping(mapping)).toEqual([
-        { path: '$.observations[0].time', message: expect.stringContaining('Unrecognized function: whre') },
+        {
+          path: '$.observations[0].time',
+          message: "uses 'whre()', which is not a FHIRPath function — did you mean 'where()'?",
+        },
       ]);
     });
 
@@ -150,7 +153,11 @@ describe('validateMapping', () => {
       const mapping = minimal();
       mapping.observations[0].value = { type: 'dateTime', from: 'created_at' };
       expect(validateMapping(mapping)).toEqual([
-        { path: '$.observations[0].value.from', message: "the field 'from' is not used here; remove it" },
+        {
+          path: '$.observations[0].value.from',
+          message:
+            '\'from\' is used only with "type": "minutesSince" or "hoursSince", for an interval; remove it, or change the type',
+        },
       ]);
     });
 
