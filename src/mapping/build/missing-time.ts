@@ -32,7 +32,10 @@ export function missingTimeText(missing: MissingTime): string {
   const what = missing.field === 'time' ? 'time' : 'value.from';
   switch (missing.reason) {
     case 'no-timeline-entry':
-      return `${what}: the channel has no timeline entry '${missing.timelineKey}' (misspelt key, or not used by this organisation)`;
+      // A key of Pulsara's catalogue cannot be misspelt (validate checks it): not set, then.
+      return findTimelineKey(missing.timelineKey ?? '')
+        ? `${what}: the channel has no timeline entry '${missing.timelineKey}' (not set yet, or not used by this organisation)`
+        : `${what}: the channel has no timeline entry '${missing.timelineKey}' (misspelt key, or not used by this organisation)`;
     case 'not-set-yet':
       return `${what}: the channel's timeline entry '${missing.timelineKey}' is not set yet`;
     case 'no-result':

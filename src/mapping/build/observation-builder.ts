@@ -129,7 +129,9 @@ function intervalValue(
     { key: fromKey, time: from },
     { key: toKey, time },
   ];
-  if (length < 0) {
+  // Negative is the usual slip (a time entered on the wrong side); an entry whose range
+  // allows negatives (antibiotics before sepsis time zero) says so with expectedRange.min.
+  if (length < range.min && length < 0) {
     warnings.push({
       kind: 'negative-interval',
       message: `the interval is negative (${length} ${unit}): the ${toKey} time is before the ${fromKey} time; check both times in Pulsara`,

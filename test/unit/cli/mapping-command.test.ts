@@ -99,9 +99,9 @@ describe('mapping preview', () => {
     expect(previewMappingAction(file, { channel: strokeChannel, now }, io)).toBe(0);
     const preview = JSON.parse(io.stdout) as MappingPreview;
     const ecg = preview.observations.find((o) => o.key === 'ecg');
-    // The stroke channel has no STEMI timeline entries at all: that must not read as "not set yet".
+    // The stroke channel has no STEMI timeline entries at all: the preview says which programme the key is of.
     expect(ecg?.notWritten).toBe(
-      'time: the channel has no timeline entry \'first_ecg\' (misspelt key, or not used by this organisation); it is a stemi key and this channel is stroke: add "patientTypes": ["stemi"] to this entry so that it applies to stemi channels only; an Observation written earlier would be marked entered-in-error',
+      'time: the channel has no timeline entry \'first_ecg\' (not set yet, or not used by this organisation); it is a stemi key and this channel is stroke: add "patientTypes": ["stemi"] to this entry so that it applies to stemi channels only; an Observation written earlier would be marked entered-in-error',
     );
     expect(ecg?.skipReason).toBe('no-timeline-entry');
     expect(preview.warnings.filter((w) => w.kind === 'missing-timeline-entry').map((w) => w.entry)).toEqual([
