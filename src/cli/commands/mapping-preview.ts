@@ -155,7 +155,9 @@ function finish(report: PreviewReport, inputs: Inputs, options: PreviewOptions, 
     return 1;
   }
   if (options.strict && hasWarnings(report)) {
-    io.err(`mapping preview: --strict: there are warnings, or the delivery would stop (see above); exit ${EXIT_WARNINGS}\n`);
+    io.err(
+      `mapping preview: --strict: there are warnings, or the delivery would stop (see above); exit ${EXIT_WARNINGS}\n`,
+    );
     return EXIT_WARNINGS;
   }
   return 0;

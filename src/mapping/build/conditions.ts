@@ -1,7 +1,6 @@
 import { evalFhirPath } from '@medplum/core';
 import type { PatientChannel } from '../../pulsara/types';
 import { BridgeError } from '../../shared/errors';
-import { describeKind } from './fhirpath';
 
 /** The conditions a document or Observation entry may carry. */
 export interface EntryConditions {
@@ -11,6 +10,13 @@ export interface EntryConditions {
 
 function normalised(type: string): string {
   return type.trim().toLowerCase();
+}
+
+/** Names the kind of a result without showing it: it may be PHI. */
+function kindOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'string') return 'text';
+  return Array.isArray(value) ? 'a list' : `a ${typeof value}`;
 }
 
 /** The result of `when`: true, false, or a mapping error naming the entry. */
@@ -34,7 +40,7 @@ function whenHolds(expression: string, channel: PatientChannel, where: string): 
   }
   throw new BridgeError(
     'mapping-invalid-resource',
-    `Mapping entry ${where}.when: the condition gave ${results.length === 1 ? describeKind(results[0]) : `${results.length} values`}, expected true or false; compare something, e.g. method_of_arrival = 'ems'`,
+    `Mapping entry ${where}.when: the condition gave ${results.length === 1 ? kindOf(results[0]) : `${results.length} values`}, expected true or false; compare something, e.g. method_of_arrival = 'ems'`,
   );
 }
 

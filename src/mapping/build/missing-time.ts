@@ -41,7 +41,7 @@ export function missingTimeText(missing: MissingTime): string {
     case 'no-result':
       return `${what}: the expression found no time in this channel`;
     case 'no-time-zone':
-      return `${what}: the time was sent without a time zone offset and the mapping has no "timeZone" to read it in`;
+      return `${what}: the ${missing.timelineKey === undefined ? '' : `${missing.timelineKey} `}time was sent without a time zone offset and the mapping has no "timeZone" to read it in`;
   }
 }
 

@@ -2,7 +2,7 @@ import type { PatientChannel } from '../../pulsara/types';
 import { pulsaraCatalogue } from '../pulsara-catalogue';
 import { isInstantLike, toEpochMs } from './fhir-datetime';
 import { intervalLength } from './interval';
-import { hasTimeWithoutOffset, readAsSiteTime } from './time-zone';
+import { hasTimeWithoutOffset, inSiteZone, readAsSiteTime } from './time-zone';
 
 /** Two set timeline times against their usual order (the catalogue's expectedOrder). */
 export interface OutOfOrder {
@@ -23,7 +23,11 @@ function instantOf(channel: PatientChannel, key: string, timeZone: string | unde
   if (hasTimeWithoutOffset(time)) {
     return timeZone === undefined ? undefined : readAsSiteTime(time, timeZone);
   }
-  return isInstantLike(time) ? time : undefined;
+  if (!isInstantLike(time)) {
+    return undefined;
+  }
+  // As the Observations are written: in the site's offset when it has a zone.
+  return timeZone === undefined ? time : inSiteZone(time, timeZone);
 }
 
 /**

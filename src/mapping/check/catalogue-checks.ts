@@ -77,11 +77,16 @@ function patientTypeComparisonProblem(expression: string): string | undefined {
   return undefined;
 }
 
+/** The Pulsara key whose label names the word (`door` in "ED arrival (door)"), when only one does. */
+function keyByLabel(word: string): string | undefined {
+  const pattern = new RegExp(`\\b${word.replace(/[^A-Za-z0-9]/g, '')}\\b`, 'i');
+  const found = pulsaraCatalogue().timelineKeys.filter((k) => word.length >= 3 && pattern.test(k.label));
+  return found.length === 1 ? found[0].key : undefined;
+}
+
 function unknownKeyProblem(key: string, customAllowed: boolean): string {
-  const guess = closestMatch(
-    key,
-    pulsaraCatalogue().timelineKeys.map((k) => k.key),
-  );
+  const keys = pulsaraCatalogue().timelineKeys.map((k) => k.key);
+  const guess = closestMatch(key, keys) ?? keyByLabel(key);
   const custom = customAllowed
     ? ` If it is an item your organisation added in Pulsara, list it in this entry's "customTimelineKeys".`
     : '';
