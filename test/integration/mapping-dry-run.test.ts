@@ -6,7 +6,6 @@ import { dryRunMappingAction } from '../../src/cli/commands/mapping';
 import type { PreviewReport } from '../../src/cli/commands/mapping';
 import type { DryRunStep } from '../../src/delivery/dry-run';
 import type { WriteOutcome } from '../../src/shared/write-outcome';
-import { seedSandbox } from '../../src/tools/sandbox';
 import { REPO_ROOT, TOKEN, startHarness } from '../support/bridge-harness';
 import type { Harness } from '../support/bridge-harness';
 
@@ -31,7 +30,8 @@ describe('mapping preview --ehr (dry run) against the sandbox', () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dry-run-'));
     const channel = fs.readFileSync(path.join(REPO_ROOT, 'mappings/examples/channels/stroke.json'), 'utf8');
     await sim('PUT', `/channels/${CHANNEL_ID}`, JSON.parse(channel));
-    ({ patientId } = await seedSandbox(h.sandbox.baseUrl, { mrn: 'E9000101', csn: '390000101' }));
+    // The example stroke channel carries the MRN and CSN of the sandbox's seeded patient.
+    patientId = h.patientId;
     channelFile = path.join(tmp, 'channel.json');
     pdfFile = path.join(tmp, 'psr.pdf');
     await saveFromPulsara();
@@ -166,7 +166,7 @@ describe('mapping preview --ehr (dry run) against the sandbox', () => {
     // The log names the entries and kinds; never the patient, the MRN or the times.
     const logs = h.logs();
     expect(logs).toContain('door_to_needle:negative-interval:skipped');
-    for (const phi of ['E9000101', '390000101', 'Example', '1951-04-09', '18:50:20', '12:50:20']) {
+    for (const phi of ['E4410982', '300018842', 'Example', '1951-04-09', '18:50:20', '12:50:20']) {
       expect(logs).not.toContain(phi);
     }
   });

@@ -30,8 +30,8 @@ describe('previewMapping', () => {
         search: 'Encounter?identifier=urn:oid:1.2.840.114350.1.13.0.1.7.3.698084.8|<CSN>&patient=<the patient found>',
       },
     });
-    expect(JSON.stringify(preview)).not.toContain('E9000101');
-    expect(JSON.stringify(preview)).not.toContain('390000101');
+    expect(JSON.stringify(preview)).not.toContain('E4410982');
+    expect(JSON.stringify(preview)).not.toContain('300018842');
   });
 
   it('says when a delivery would be ignored: no MRN, or no visit number the mapping requires', () => {
