@@ -46,26 +46,12 @@ function notADateTime(where: string, value: unknown): BridgeError {
 }
 
 /**
- * Evaluates a time expression over the channel JSON. No result (or null) is "not set" and
- * gives undefined. Several results, or anything that is not a FHIR dateTime, is a mapping
- * error that names the entry (`where`), never the value, which may be PHI.
- */
-export function evaluateDateTime(expression: string, channel: PatientChannel, where: string): string | undefined {
-  const value = evaluateOne(expression, channel, where);
-  if (value === undefined) {
-    return undefined;
-  }
-  if (typeof value !== 'string' || !isFhirDateTime(value)) {
-    throw notADateTime(where, value);
-  }
-  return value;
-}
-
-/**
- * A time read from the channel for writing: `none` when not set; `time` with the text to
- * write (in the site's offset when the mapping has a zone) and whether it had to be read as
- * local time because it came without an offset; `no-offset` when it came without one and
- * there is no zone to read it in. Other values fail as in evaluateDateTime.
+ * A time read from the channel for writing: `none` when not set (no result, or null);
+ * `time` with the text to write (in the site's offset when the mapping has a zone) and
+ * whether it had to be read as local time because it came without an offset; `no-offset`
+ * when it came without one and there is no zone to read it in. Several results, or anything
+ * that is not a date-time, is a mapping error that names the entry (`where`), never the
+ * value, which may be PHI.
  */
 export type ChannelTime =
   { kind: 'none' } | { kind: 'time'; value: string; readAsLocal: boolean } | { kind: 'no-offset' };

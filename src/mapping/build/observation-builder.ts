@@ -22,11 +22,6 @@ export function entryName(entry: ObservationMapping): string {
   return `observations[key=${entry.key}]`;
 }
 
-/** Minutes between two instants, whole when whole, else to one decimal. */
-export function minutesBetween(from: string, to: string): number {
-  return intervalLength(from, to, 'min', 'exact');
-}
-
 /** What one channel gives every entry: the mapping, the input, the times out of order. */
 export interface EntryContext {
   mapping: MappingFile;

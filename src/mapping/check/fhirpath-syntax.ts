@@ -83,9 +83,10 @@ function parserOffset(message: string, expression: string): number | undefined {
 }
 
 /**
- * Why a FHIRPath expression does not parse, in plain words first (which bracket or
- * quote, near which text) and the parser's own message after it; undefined when it
- * parses. Unknown function names parse, so they are not found here.
+ * Why a FHIRPath expression does not parse, in plain words (which bracket or quote, near
+ * which text; an expression that stops too early; an unexpected character), never in the
+ * parser's; undefined when it parses. Unknown function names parse, so they are not found
+ * here.
  */
 export function fhirPathSyntaxProblem(expression: string): string | undefined {
   let parserSaid: string | undefined;
