@@ -3,7 +3,7 @@ import { resolveSubject } from '../ehr/resolve-subject';
 import type { FhirClient, ResolvedSubject } from '../ehr/types';
 import { planWrites } from '../ehr/writer';
 import type { StepPurpose, WritePlan } from '../ehr/writer';
-import type { MappingFile } from '../mapping/types';
+import type { MappedResources, MappingFile } from '../mapping/types';
 import type { PatientChannel } from '../pulsara/types';
 import { BridgeError } from '../shared/errors';
 import { mapForSubject, subjectQueryFor, writeRequestFor } from './delivery-steps';
@@ -138,7 +138,7 @@ export async function dryRunDelivery(input: DryRunInput): Promise<DryRun> {
     patientId: subject.patientId,
     ...(subject.encounterId !== undefined && { encounterId: subject.encounterId }),
   };
-  let resources;
+  let resources: MappedResources;
   try {
     resources = mapForSubject(input.mapping, input.channel, subject, input.summary, input.now);
   } catch (err) {
