@@ -1,12 +1,13 @@
 import type { PatientChannel, WebhookEvent } from '../pulsara/types';
 import type { MappingFile } from '../mapping/types';
-import { buildResources } from '../mapping/build/build-resources';
+import { documentApplies } from '../mapping/build/build-resources';
 import type { DeliveryWriter, FhirClient } from '../ehr/types';
 import { resolveSubject } from '../ehr/resolve-subject';
 import type { Delivery } from '../store/types';
 import type { WriteOutcome } from '../shared/write-outcome';
 import { BridgeError } from '../shared/errors';
 import type { Logger } from '../shared/logger';
+import { ledgerWarnings, mapForSubject, subjectQueryFor, writeRequestFor } from './delivery-steps';
 
 /** What the pipeline needs of the Pulsara API. */
 export interface PulsaraApi {
@@ -21,13 +22,6 @@ export interface PipelineDeps {
   writer: DeliveryWriter;
   logger: Logger;
   now?: () => Date;
-}
-
-/** The value a user typed into a channel identifier, or undefined while it is empty. */
-function identifierValue(channel: PatientChannel, name: string): string | undefined {
-  const entry = (channel.identifiers ?? []).find((i) => i.name === name);
-  const value = typeof entry?.value === 'string' ? entry.value.trim() : '';
-  return value === '' ? undefined : value;
 }
 
 function channelIdOf(delivery: Delivery): string {
@@ -99,50 +93,29 @@ async function runPipeline(delivery: Delivery, deps: PipelineDeps, phi: string[]
   phi.push(...personalValues(channel));
   log.debug('channel read');
 
-  const mrn = identifierValue(channel, mapping.patient.identifierName);
-  if (mrn === undefined) {
-    throw new BridgeError(
-      'identifier-empty',
-      `Channel ${channelId} has no value in its "${mapping.patient.identifierName}" identifier yet (the user may still be typing); ` +
-        'the identifier event Pulsara sends when it is filled in will deliver the channel.',
-      { schedule: 'skip' },
-    );
-  }
-  const csn = mapping.encounter ? identifierValue(channel, mapping.encounter.identifierName) : undefined;
-  if (mapping.encounter?.required && csn === undefined) {
-    throw new BridgeError(
-      'identifier-empty',
-      `Channel ${channelId} has no value in its "${mapping.encounter.identifierName}" identifier yet, which the mapping requires; ` +
-        'the identifier event Pulsara sends when it is filled in will deliver the channel.',
-      { schedule: 'skip' },
-    );
-  }
+  // Before the PDF is fetched: a channel still being typed into ends ignored at once.
+  const query = subjectQueryFor(mapping, channel, channelId);
 
-  const summary = mapping.document ? await deps.pulsara.getSummary(channelId) : undefined;
+  const summary = documentApplies(mapping, channel) ? await deps.pulsara.getSummary(channelId) : undefined;
   if (summary) {
     log.debug('summary fetched', { bytes: summary.length });
   }
 
-  const subject = await resolveSubject(deps.fhir, {
-    patientSystem: mapping.patient.system,
-    mrn,
-    encounterSystem: mapping.encounter?.system,
-    csn,
-    encounterRequired: mapping.encounter?.required ?? false,
-  });
+  const subject = await resolveSubject(deps.fhir, query);
+  const resources = mapForSubject(mapping, channel, subject, summary, now);
+  const warnings = ledgerWarnings(resources.warnings);
+  if (warnings) {
+    // Entries and kinds only: the messages stay in the ledger, the times nowhere.
+    log.warn('mapping warnings', { warnings: warnings.map((w) => `${w.entry}:${w.kind}:${w.action}`) });
+  }
 
-  const resources = buildResources(mapping, {
-    channel,
-    patient: subject.patient,
-    encounter: subject.encounter,
-    summary,
-    now,
-  });
-
-  const outcome = await deps.writer({ channelId, subject, resources, mappingVersion: mapping.version });
+  const outcome = await deps.writer(writeRequestFor(channelId, subject, resources, mapping));
   return {
     ...outcome,
     patientId: outcome.patientId ?? subject.patientId,
     encounterId: outcome.encounterId ?? subject.encounterId,
+    mappingName: mapping.name,
+    mappingVersion: mapping.version,
+    ...(warnings && { warnings }),
   };
 }

@@ -21,4 +21,20 @@ export interface WriteOutcome {
   /** SHA-1 (hex) of the PSR PDF written. */
   summarySha1?: string;
   mappingVersion?: string;
+  /** Name of the mapping that made what was written (with mappingVersion). */
+  mappingName?: string;
+  /** What the mapping warned about for this channel, and what it did about each. */
+  warnings?: DeliveryWarning[];
+}
+
+/**
+ * One mapping warning as the ledger keeps it: the entry (observation key or `document`),
+ * its kind (negative-interval, out-of-order…), a plain message without dates or PHI, and
+ * whether the entry was written anyway, skipped, or not written.
+ */
+export interface DeliveryWarning {
+  entry: string;
+  kind: string;
+  message: string;
+  action: 'written' | 'skipped' | 'not-written';
 }

@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { DocumentReference, DocumentReferenceContext, Identifier, Period } from '@medplum/fhirtypes';
-import { evaluateDateTime } from './fhirpath';
+import { readChannelTime } from './fhirpath';
 import { codeableConcept } from './codes';
-import type { DocumentMapping, MappingFile, MappingInput } from '../types';
+import { mappingMeta } from './mapping-tag';
+import { hasTimeWithoutOffset, inSiteZone, readAsSiteTime } from './time-zone';
+import type { DocumentMapping, MappingFile, MappingInput, MappingWarning } from '../types';
 
 /** Suffixes of the bridge's identifier systems; the writer reads the returned identifiers. */
 export const DOCUMENT_VERSION_SUFFIX = '/psr-version';
@@ -13,19 +15,73 @@ const DEFAULT_PERIOD_END = 'updated_at';
 
 export interface BuiltDocument {
   documentReference: DocumentReference;
+  /** Period times sent without an offset: read in the site's zone, or left out without one. */
+  warnings: MappingWarning[];
   /** channel id + SHA-1 of the PDF: one version of the report. */
   versionIdentifier: Identifier;
   /** channel id: every version of the report of one channel. */
   channelIdentifier: Identifier;
 }
 
-function period(document: DocumentMapping, input: MappingInput): Period | undefined {
-  const start = evaluateDateTime(document.periodStart ?? DEFAULT_PERIOD_START, input.channel, 'document.periodStart');
-  const end = evaluateDateTime(document.periodEnd ?? DEFAULT_PERIOD_END, input.channel, 'document.periodEnd');
+function periodBound(
+  field: 'periodStart' | 'periodEnd',
+  expression: string,
+  mapping: MappingFile,
+  input: MappingInput,
+  warnings: MappingWarning[],
+): string | undefined {
+  const read = readChannelTime(expression, input.channel, `document.${field}`, mapping.timeZone);
+  if (read.kind === 'none') {
+    return undefined;
+  }
+  if (read.kind === 'no-offset') {
+    warnings.push({
+      entry: 'document',
+      kind: 'time-without-offset',
+      message: `${field} was sent without a time zone offset and the mapping has no "timeZone" to read it in, so it is left out; set "timeZone" at the top of the mapping (e.g. "America/Chicago")`,
+      action: 'written',
+    });
+    return undefined;
+  }
+  if (read.readAsLocal) {
+    warnings.push({
+      entry: 'document',
+      kind: 'time-without-offset',
+      message: `${field} was sent without a time zone offset; it was read as ${mapping.timeZone} local time`,
+      action: 'written',
+      times: [{ key: field, time: read.value }],
+    });
+  }
+  return read.value;
+}
+
+function period(
+  mapping: MappingFile,
+  document: DocumentMapping,
+  input: MappingInput,
+  warnings: MappingWarning[],
+): Period | undefined {
+  const start = periodBound('periodStart', document.periodStart ?? DEFAULT_PERIOD_START, mapping, input, warnings);
+  const end = periodBound('periodEnd', document.periodEnd ?? DEFAULT_PERIOD_END, mapping, input, warnings);
   if (start === undefined && end === undefined) {
     return undefined;
   }
   return { ...(start !== undefined && { start }), ...(end !== undefined && { end }) };
+}
+
+/** The attachment's creation time: when the channel last changed, in the site's offset when set. */
+function creation(mapping: MappingFile, input: MappingInput): string {
+  const updated = input.channel.updated_at;
+  if (typeof updated !== 'string' || updated === '') {
+    return input.now.toISOString();
+  }
+  if (mapping.timeZone === undefined) {
+    // A time without an offset is no FHIR dateTime; the report's own time is the next best.
+    return hasTimeWithoutOffset(updated) ? input.now.toISOString() : updated;
+  }
+  return hasTimeWithoutOffset(updated)
+    ? readAsSiteTime(updated, mapping.timeZone)
+    : inSiteZone(updated, mapping.timeZone);
 }
 
 /**
@@ -54,13 +110,15 @@ export function buildDocumentReference(
   if (input.encounter) {
     context.encounter = [{ ...input.encounter }];
   }
-  const clinicalPeriod = period(document, input);
+  const warnings: MappingWarning[] = [];
+  const clinicalPeriod = period(mapping, document, input, warnings);
   if (clinicalPeriod) {
     context.period = clinicalPeriod;
   }
 
   const documentReference: DocumentReference = {
     resourceType: 'DocumentReference',
+    meta: mappingMeta(mapping),
     masterIdentifier: { ...versionIdentifier },
     identifier: [{ ...channelIdentifier }],
     status: document.status ?? 'current',
@@ -79,11 +137,11 @@ export function buildDocumentReference(
           size: summary.length,
           hash: sha1.toString('base64'),
           title: document.title,
-          creation: input.channel.updated_at ?? input.now.toISOString(),
+          creation: creation(mapping, input),
         },
       },
     ],
     ...(Object.keys(context).length > 0 && { context }),
   };
-  return { documentReference, versionIdentifier, channelIdentifier };
+  return { documentReference, versionIdentifier, channelIdentifier, warnings };
 }

@@ -9,6 +9,10 @@ interface SchemaNode {
   properties?: Record<string, SchemaNode>;
   patternErrorMessage?: string;
   propertyNames?: SchemaNode;
+  /** The message of a `{ "not": {} }` that forbids a field in some branch. */
+  notMessage?: string;
+  /** What to say about particular unknown fields (e.g. `unit` on an interval). */
+  additionalPropertyMessages?: Record<string, string>;
 }
 
 const TYPE_WORDS: Record<string, string> = {
@@ -61,9 +65,11 @@ function translate(error: ErrorObject): MappingProblem | undefined {
     case 'additionalProperties': {
       const field = String(params.additionalProperty);
       const known = Object.keys(parent.properties ?? {});
+      const messages = parent.additionalPropertyMessages ?? {};
+      const explained = Object.prototype.hasOwnProperty.call(messages, field) ? messages[field] : undefined;
       return {
         path: jsonPath([...at, field]),
-        message: `unknown field '${field}' — ${suggestionText(field, known, 'field')}`,
+        message: explained ?? `unknown field '${field}' — ${suggestionText(field, known, 'field')}`,
       };
     }
     case 'type':
@@ -106,6 +112,8 @@ function translate(error: ErrorObject): MappingProblem | undefined {
       const rule = parent.propertyNames?.patternErrorMessage ?? 'this name is not allowed';
       return { path: jsonPath([...at, name]), message: `the name '${name}' is not allowed: ${rule}` };
     }
+    case 'not':
+      return { path: jsonPath(at), message: parent.notMessage ?? 'is not allowed here; remove it' };
     case 'false schema': {
       const field = at[at.length - 1];
       return { path: jsonPath(at), message: `the field '${String(field)}' is not used here; remove it` };

@@ -1,4 +1,5 @@
 import { evalFhirPath, parseFhirPath } from '@medplum/core';
+import { closestMatch } from './suggest';
 
 const CLOSER_OF: Record<string, string> = { '(': ')', '[': ']', '{': '}' };
 const OPENER_OF: Record<string, string> = { ')': '(', ']': '[', '}': '{' };
@@ -77,14 +78,15 @@ function parserOffset(message: string, expression: string): number | undefined {
   if (column) {
     return Number(column[1]);
   }
-  // "Cant consume unknown more tokens." and "expected `]`": the expression ended too early.
-  return /Cant consume|expected `/.test(message) ? expression.length - 1 : undefined;
+  // "expected `]`": the expression ended too early.
+  return /expected `/.test(message) ? expression.length - 1 : undefined;
 }
 
 /**
- * Why a FHIRPath expression does not parse, in plain words first (which bracket or
- * quote, near which text) and the parser's own message after it; undefined when it
- * parses. Unknown function names parse, so they are not found here.
+ * Why a FHIRPath expression does not parse, in plain words (which bracket or quote, near
+ * which text; an expression that stops too early; an unexpected character), never in the
+ * parser's; undefined when it parses. Unknown function names parse, so they are not found
+ * here.
  */
 export function fhirPathSyntaxProblem(expression: string): string | undefined {
   let parserSaid: string | undefined;
@@ -97,13 +99,78 @@ export function fhirPathSyntaxProblem(expression: string): string | undefined {
   if (parserSaid === undefined && unpaired === undefined) {
     return undefined;
   }
-  const detail = parserSaid === undefined ? '' : ` (parser said: ${parserSaid})`;
+  // The parser's own words ("Cant consume unknown more tokens", "prefix parselet") mean
+  // nothing to the mapping's author, so they are translated, never quoted.
   if (unpaired) {
-    return `is not a valid FHIRPath expression: ${unpaired.what} (near '${near(expression, unpaired.offset)}') ${unpaired.problem}${detail}`;
+    return `is not a valid FHIRPath expression: ${unpaired.what} (near '${near(expression, unpaired.offset)}') ${unpaired.problem}`;
   }
-  const offset = parserOffset(parserSaid ?? '', expression);
+  const said = parserSaid ?? '';
+  if (/Cant consume/.test(said)) {
+    return `is not a valid FHIRPath expression: it stops too early (near '${near(expression, expression.length - 1)}'); something is missing at the end, such as the value after '=' or '+'; a time is usually written timeline.where(key='ed_arrival').time`;
+  }
+  const offset = parserOffset(said, expression);
+  const token = /Parse error at "([^"]*)"/.exec(said)?.[1];
+  const what = token === undefined ? 'something unexpected' : `an unexpected '${token}'`;
   const where = offset === undefined ? '' : ` near '${near(expression, offset)}'`;
-  return `is not a valid FHIRPath expression: check brackets, quotes and operators${where}${detail}; a time is usually written timeline.where(key='ed_arrival').time`;
+  return `is not a valid FHIRPath expression: ${what}${where}; check brackets, quotes and operators there; a time is usually written timeline.where(key='ed_arrival').time`;
+}
+
+/** FHIRPath functions an author is likely to mean, for "did you mean" on a misspelt one. */
+const COMMON_FUNCTIONS = [
+  'where',
+  'select',
+  'first',
+  'last',
+  'single',
+  'exists',
+  'empty',
+  'count',
+  'not',
+  'all',
+  'any',
+  'iif',
+  'ofType',
+  'tail',
+  'skip',
+  'take',
+  'distinct',
+  'contains',
+  'startsWith',
+  'endsWith',
+  'matches',
+  'lower',
+  'upper',
+  'length',
+  'substring',
+  'replace',
+  'union',
+  'combine',
+  'hasValue',
+  'toDateTime',
+  'toString',
+  'toInteger',
+  'toDecimal',
+  'now',
+  'today',
+  'allTrue',
+  'anyTrue',
+  'trim',
+  'join',
+  'split',
+];
+
+/** What evaluating an expression once revealed, in plain words. */
+function usabilityProblem(message: string): string {
+  const unknownFunction = /Unrecognized function: ([\w$]+)/.exec(message)?.[1];
+  if (unknownFunction !== undefined) {
+    const guess = closestMatch(unknownFunction, COMMON_FUNCTIONS);
+    return `uses '${unknownFunction}()', which is not a FHIRPath function${guess ? ` — did you mean '${guess}()'?` : '; see the cheat sheet in docs/mapping-guide.md'}`;
+  }
+  const variable = /Undefined variable (%[\w$]+)/.exec(message)?.[1];
+  if (variable !== undefined) {
+    return `uses '${variable}', which is not a variable known here; read the channel's fields by name, without '%' (e.g. patient_type)`;
+  }
+  return `is not a usable FHIRPath expression (${message.replace(/^FhirPathError on "[^"]*": (Error: )?/, '')})`;
 }
 
 /**
@@ -120,7 +187,7 @@ export function fhirPathProblem(expression: string): string | undefined {
   try {
     evalFhirPath(expression, {});
   } catch (err) {
-    return `is not a usable FHIRPath expression (${(err instanceof Error ? err.message : String(err)).replace(/^FhirPathError on "[^"]*": (Error: )?/, '')})`;
+    return usabilityProblem(err instanceof Error ? err.message : String(err));
   }
   return undefined;
 }

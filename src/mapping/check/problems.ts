@@ -63,6 +63,7 @@ const SECTION_ORDER = [
   'patient',
   'encounter',
   'identifierSystem',
+  'timeZone',
   'codes',
   'document',
   'observations',

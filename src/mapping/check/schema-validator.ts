@@ -10,8 +10,11 @@ import addFormats from 'ajv-formats';
  */
 export const MAPPING_SCHEMA_PATH = path.resolve(__dirname, '..', '..', '..', 'mappings', 'mapping.schema.json');
 
-/** Annotation keywords that editors (VS Code) understand and ajv must tolerate. */
-const EDITOR_KEYWORDS = ['patternErrorMessage', 'defaultSnippets'];
+/**
+ * Annotation keywords ajv must tolerate: editors (VS Code) understand the first two; the
+ * others carry this project's plain-words messages for `not` and for named unknown fields.
+ */
+const EDITOR_KEYWORDS = ['patternErrorMessage', 'defaultSnippets', 'notMessage', 'additionalPropertyMessages'];
 
 let compiled: ValidateFunction | undefined;
 

@@ -1,4 +1,5 @@
 import { IDENTIFIER_CREATED, IDENTIFIER_UPDATED } from '../../pulsara/types';
+import { catalogueProblems } from './catalogue-checks';
 import { fhirPathProblem } from './fhirpath-syntax';
 import type { MappingProblem, PathSegment } from './problems';
 import { jsonPath } from './problems';
@@ -140,6 +141,7 @@ function checkDocument(problems: ProblemList, mapping: Json, codeNames: string[]
   }
   checkExpression(problems, document.periodStart, ['document', 'periodStart']);
   checkExpression(problems, document.periodEnd, ['document', 'periodEnd']);
+  checkExpression(problems, document.when, ['document', 'when']);
 }
 
 function checkObservations(problems: ProblemList, mapping: Json, codeNames: string[] | undefined): void {
@@ -169,6 +171,7 @@ function checkObservations(problems: ProblemList, mapping: Json, codeNames: stri
     }
     checkExpression(problems, entry.time, [...at, 'time']);
     checkExpression(problems, entry.effective, [...at, 'effective']);
+    checkExpression(problems, entry.when, [...at, 'when']);
     if (isRecord(entry.value)) {
       checkExpression(problems, entry.value.from, [...at, 'value', 'from']);
     }
@@ -186,5 +189,5 @@ export function semanticProblems(mapping: unknown): MappingProblem[] {
   checkSystems(problems, mapping);
   checkDocument(problems, mapping, codeNames);
   checkObservations(problems, mapping, codeNames);
-  return problems.items;
+  return [...problems.items, ...catalogueProblems(mapping)];
 }

@@ -29,7 +29,8 @@ export function mappingProblems(value: unknown, sourceName?: string, text?: stri
 /**
  * Every problem in a mapping, at once: the JSON Schema's (in plain words) and then the
  * checks a schema cannot make (code names that exist, unique keys, FHIRPath that parses,
- * URIs, identifier names that are triggers), in file order. An empty list means the
+ * URIs, identifier names that are triggers, Pulsara's timeline keys and patient types, the
+ * site's time zone), in file order. An empty list means the
  * mapping is usable.
  *
  * `json` is the parsed file; a string or Buffer is taken as the file's text and parsed

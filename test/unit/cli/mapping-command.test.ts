@@ -38,7 +38,7 @@ describe('mapping validate', () => {
   it('says OK with the name, version and number of observations', () => {
     const io = collector();
     expect(validateMappingAction(defaultMapping, io)).toBe(0);
-    expect(io.stdout).toBe('OK: Default stroke and STEMI mapping v1.0.0, 9 observations and the summary document\n');
+    expect(io.stdout).toBe('OK: Default stroke and STEMI mapping v1.1.0, 9 observations and the summary document\n');
   });
 
   it('prints every problem with its path and exits 1', () => {
@@ -64,7 +64,7 @@ describe('mapping preview', () => {
     const io = collector();
     expect(previewMappingAction(defaultMapping, { channel: strokeChannel, now }, io)).toBe(0);
     const preview = JSON.parse(io.stdout) as MappingPreview;
-    expect(preview.mapping).toBe('Default stroke and STEMI mapping v1.0.0');
+    expect(preview.mapping).toBe('Default stroke and STEMI mapping v1.1.0');
     expect(preview.channel).toBe('pc_7f3a9c21');
     expect(preview.documentReference).toBeUndefined();
     expect(preview.observations.filter((o) => o.resource).map((o) => o.key)).toEqual([
@@ -76,13 +76,39 @@ describe('mapping preview', () => {
     expect(notWritten('ct_complete')).toBe(
       "time: the channel's timeline entry 'ct_complete' is not set yet; an Observation written earlier would be marked entered-in-error",
     );
-    // The stroke channel has no STEMI timeline entries at all: that must not read as "not set yet".
-    expect(notWritten('ecg')).toMatch(
-      /^time: the channel has no timeline entry 'first_ecg' \(misspelt key, or not used by this organisation\);/,
+    // The STEMI entries are limited to STEMI channels: not written, and what was filed stays.
+    expect(notWritten('ecg')).toBe(
+      'not for this channel: applies to stemi channels; this channel is stroke; an Observation written earlier would be kept',
     );
+    expect(preview.warnings).toEqual([]);
     expect(preview.observations[0].resource?.subject).toEqual({ reference: 'Patient/preview-patient' });
     expect(io.stderr).toContain('note: no --pdf given: the summary DocumentReference is not shown');
     expect(io.stderr).toContain('note: 3 of 9 observations would be written; nothing was posted');
+  });
+
+  it('tells a key the channel lacks from one not set yet, and hints at patientTypes, without conditions', () => {
+    const mapping = JSON.parse(fs.readFileSync(defaultMapping, 'utf8')) as {
+      $schema?: string;
+      observations: { patientTypes?: string[] }[];
+    };
+    delete mapping.$schema;
+    mapping.observations.forEach((o) => delete o.patientTypes);
+    const file = path.join(tmp, 'unconditioned.json');
+    fs.writeFileSync(file, JSON.stringify(mapping));
+    const io = collector();
+    expect(previewMappingAction(file, { channel: strokeChannel, now }, io)).toBe(0);
+    const preview = JSON.parse(io.stdout) as MappingPreview;
+    const ecg = preview.observations.find((o) => o.key === 'ecg');
+    // The stroke channel has no STEMI timeline entries at all: the preview says which programme the key is of.
+    expect(ecg?.notWritten).toBe(
+      'time: the channel has no timeline entry \'first_ecg\' (not set yet, or not used by this organisation); it is a stemi key and this channel is stroke: add "patientTypes": ["stemi"] to this entry so that it applies to stemi channels only; an Observation written earlier would be marked entered-in-error',
+    );
+    expect(ecg?.skipReason).toBe('no-timeline-entry');
+    expect(preview.warnings.filter((w) => w.kind === 'missing-timeline-entry').map((w) => w.entry)).toEqual([
+      'ecg',
+      'stemi_activation',
+      'cath_lab_arrival',
+    ]);
   });
 
   it('shows the DocumentReference with the PDF data cut short and its size', () => {
@@ -170,7 +196,15 @@ describe('registerMappingCommand', () => {
     const mapping = program.commands.find((c) => c.name() === 'mapping');
     expect(mapping?.commands.map((c) => c.name())).toEqual(['validate', 'preview']);
     const preview = mapping?.commands.find((c) => c.name() === 'preview');
-    expect(preview?.options.map((o) => o.long)).toEqual(['--channel', '--pdf', '--patient', '--encounter']);
+    expect(preview?.options.map((o) => o.long)).toEqual([
+      '--channel',
+      '--pdf',
+      '--patient',
+      '--encounter',
+      '--ehr',
+      '--strict',
+      '--format',
+    ]);
   });
 
   it('sets the exit code from the validate action', async () => {

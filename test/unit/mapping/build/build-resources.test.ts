@@ -102,11 +102,30 @@ describe('buildResources with the default mapping and the stroke channel', () =>
       ],
       subject: { reference: 'Patient/p1' },
       encounter: { reference: 'Encounter/e1' },
-      effectiveDateTime: '2026-11-25T18:05:00-06:00',
-      valueDateTime: '2026-11-25T18:05:00-06:00',
+      effectiveDateTime: '2026-11-25T12:05:00-06:00',
+      valueDateTime: '2026-11-25T12:05:00-06:00',
     });
     expect(lkw?.code.coding?.[0].code).toBe('last-known-well');
     expect(lkw?.category?.map((c) => c.coding?.[0].code)).toEqual(['exam', 'care-timeline']);
+  });
+
+  it("tags every resource with the mapping's name and version", () => {
+    const tag = {
+      system: 'https://pulsara-fhir-bridge.example.org/fhir/mapping',
+      code: '1.1.0',
+      display: 'Default stroke and STEMI mapping',
+    };
+    expect(built.documentReference?.meta).toEqual({ tag: [tag] });
+    for (const observation of built.observations.filter((o) => o.resource)) {
+      expect(observation.resource?.meta).toEqual({ tag: [tag] });
+    }
+  });
+
+  it('folds whitespace in the tag, as a FHIR code allows single spaces only', () => {
+    const mapping = mutable(defaultMapping);
+    mapping.version = ' 2026-12-01  second\tdraft ';
+    const doc = buildResources(mapping, input()).documentReference;
+    expect(doc?.meta?.tag?.[0].code).toBe('2026-12-01 second draft');
   });
 
   it('is deterministic', () => {

@@ -11,15 +11,15 @@ describe('fhirPathSyntaxProblem', () => {
     expect(fhirPathSyntaxProblem(expression)).toBeUndefined();
   });
 
-  it('names a bracket never closed, leads with plain words and keeps the parser detail after them', () => {
+  it("names a bracket never closed in plain words, without the parser's jargon", () => {
     expect(fhirPathSyntaxProblem("timeline.where(key='x'.time")).toBe(
-      "is not a valid FHIRPath expression: the '(' at column 15 (near '…meline.where(key='x'.tim…') is never closed (parser said: Cant consume unknown more tokens.)",
+      "is not a valid FHIRPath expression: the '(' at column 15 (near '…meline.where(key='x'.tim…') is never closed",
     );
   });
 
   it('names a quote never closed', () => {
-    expect(fhirPathSyntaxProblem("timeline.where(key='x).time")).toMatch(
-      /^is not a valid FHIRPath expression: the quote ' at column 20 \(near '…e\.where\(key='x\)\.time'\) is never closed \(parser said: /,
+    expect(fhirPathSyntaxProblem("timeline.where(key='x).time")).toBe(
+      "is not a valid FHIRPath expression: the quote ' at column 20 (near '…e.where(key='x).time') is never closed",
     );
   });
 
@@ -35,12 +35,20 @@ describe('fhirPathSyntaxProblem', () => {
     );
   });
 
-  it('points near where the parser stopped when brackets and quotes pair up', () => {
+  it('names the unexpected character and points near where the parser stopped when brackets and quotes pair up', () => {
     expect(fhirPathSyntaxProblem("timeline.where(key=='x').time")).toBe(
-      "is not a valid FHIRPath expression: check brackets, quotes and operators near '…e.where(key=='x').time' (parser said: Parse error at \"=\" (line 1, column 19). No matching prefix parselet.); a time is usually written timeline.where(key='ed_arrival').time",
+      "is not a valid FHIRPath expression: an unexpected '=' near '…e.where(key=='x').time'; check brackets, quotes and operators there; a time is usually written timeline.where(key='ed_arrival').time",
     );
-    expect(fhirPathSyntaxProblem('+')).toMatch(
-      /^is not a valid FHIRPath expression: check brackets, quotes and operators near '\+' \(parser said: Cant consume unknown more tokens\.\)/,
+  });
+
+  it("says an expression that stops too early does, instead of the parser's 'Cant consume unknown more tokens'", () => {
+    for (const expression of ['+', 'patient_type = ', "timeline.where(key='x').time +"]) {
+      const problem = fhirPathSyntaxProblem(expression) ?? '';
+      expect(problem).toMatch(/^is not a valid FHIRPath expression: it stops too early \(near '/);
+      expect(problem).not.toMatch(/consume|token|parselet|parser/i);
+    }
+    expect(fhirPathSyntaxProblem('patient_type = ')).toBe(
+      "is not a valid FHIRPath expression: it stops too early (near '…tient_type = '); something is missing at the end, such as the value after '=' or '+'; a time is usually written timeline.where(key='ed_arrival').time",
     );
   });
 });
@@ -51,7 +59,13 @@ describe('fhirPathProblem', () => {
       /^is not a valid FHIRPath expression: the '\(' at column 15/,
     );
     expect(fhirPathProblem("timeline.whre(key='x').time")).toBe(
-      'is not a usable FHIRPath expression (Unrecognized function: whre)',
+      "uses 'whre()', which is not a FHIRPath function — did you mean 'where()'?",
+    );
+    expect(fhirPathProblem("timeline.where(key='x').time.frist()")).toBe(
+      "uses 'frist()', which is not a FHIRPath function — did you mean 'first()'?",
+    );
+    expect(fhirPathProblem('%channel.timeline')).toBe(
+      "uses '%channel', which is not a variable known here; read the channel's fields by name, without '%' (e.g. patient_type)",
     );
     expect(fhirPathProblem("timeline.where(key='x').time")).toBeUndefined();
   });

@@ -1,6 +1,6 @@
 import type { Coding } from '@medplum/fhirtypes';
 import { readMappingSchema } from '../../../../src/mapping/check/schema-validator';
-import type { DocumentMapping, MappingFile, ObservationMapping } from '../../../../src/mapping/types';
+import type { DocumentMapping, IntervalValue, MappingFile, ObservationMapping } from '../../../../src/mapping/types';
 
 /*
  * Keeps mapping.schema.json and src/mapping/types.ts in step: each record below must name
@@ -15,6 +15,7 @@ const fileFields: Record<keyof MappingFile, true> = {
   patient: true,
   encounter: true,
   identifierSystem: true,
+  timeZone: true,
   codes: true,
   document: true,
   observations: true,
@@ -36,6 +37,8 @@ const documentFields: Record<keyof DocumentMapping, true> = {
   periodEnd: true,
   custodian: true,
   description: true,
+  patientTypes: true,
+  when: true,
 };
 const observationFields: Record<keyof ObservationMapping, true> = {
   key: true,
@@ -46,6 +49,18 @@ const observationFields: Record<keyof ObservationMapping, true> = {
   effective: true,
   status: true,
   onRemoved: true,
+  patientTypes: true,
+  when: true,
+  onNotApplicable: true,
+  customTimelineKeys: true,
+  onImplausible: true,
+};
+
+const intervalFields: Record<keyof IntervalValue, true> = {
+  type: true,
+  from: true,
+  rounding: true,
+  expectedRange: true,
 };
 
 interface Node {
@@ -65,6 +80,7 @@ describe('mapping.schema.json matches src/mapping/types.ts', () => {
     ['encounter', schema.properties.encounter, encounterFields],
     ['document', schema.properties.document, documentFields],
     ['an observation', schema.definitions.observation, observationFields],
+    ['an interval value', schema.definitions.observation.properties.value, intervalFields],
   ])('declares the fields of %s', (_label, node, fields) => {
     expect(keys(node)).toEqual(Object.keys(fields).sort());
   });

@@ -18,7 +18,10 @@ describe('validateMapping', () => {
   it.each([
     ['mappings/default.json'],
     ['test/fixtures/mappings/minimal.json'],
-    ...fs.readdirSync(repoFile('mappings/examples')).map((f) => [`mappings/examples/${f}`]),
+    ...fs
+      .readdirSync(repoFile('mappings/examples'))
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => [`mappings/examples/${f}`]),
   ])('accepts %s', (file) => {
     expect(validateMapping(readJson(repoFile(file)), file)).toEqual([]);
   });
@@ -93,7 +96,10 @@ describe('validateMapping', () => {
   it('accepts every shipped mapping as text too (no key written twice)', () => {
     for (const file of [
       'mappings/default.json',
-      ...fs.readdirSync(repoFile('mappings/examples')).map((f) => `mappings/examples/${f}`),
+      ...fs
+        .readdirSync(repoFile('mappings/examples'))
+        .filter((f) => f.endsWith('.json'))
+        .map((f) => `mappings/examples/${f}`),
     ]) {
       expect(validateMapping(fs.readFileSync(repoFile(file)), file)).toEqual([]);
     }
@@ -118,9 +124,12 @@ describe('validateMapping', () => {
 
     it('flags an unknown FHIRPath function, which parsing alone accepts', () => {
       const mapping = minimal();
-      mapping.observations[0].time = "timeline.whre(key='x').time";
+      mapping.observations[0].time = "timeline.whre(key='ed_arrival').time";
       expect(validateMapping(mapping)).toEqual([
-        { path: '$.observations[0].time', message: expect.stringContaining('Unrecognized function: whre') },
+        {
+          path: '$.observations[0].time',
+          message: "uses 'whre()', which is not a FHIRPath function — did you mean 'where()'?",
+        },
       ]);
     });
 
@@ -150,7 +159,11 @@ describe('validateMapping', () => {
       const mapping = minimal();
       mapping.observations[0].value = { type: 'dateTime', from: 'created_at' };
       expect(validateMapping(mapping)).toEqual([
-        { path: '$.observations[0].value.from', message: "the field 'from' is not used here; remove it" },
+        {
+          path: '$.observations[0].value.from',
+          message:
+            '\'from\' is used only with "type": "minutesSince" or "hoursSince", for an interval; remove it, or change the type',
+        },
       ]);
     });
 
