@@ -2,15 +2,11 @@ import type { DocumentReference, Observation } from '@medplum/fhirtypes';
 import type { DeliveryView } from '../../src/store/delivery-view';
 import type { RequestRecord } from '../../src/tools/simulator';
 import type { WebhookEvent } from '../../src/pulsara/types';
-import {
-  assertBuilt,
-  freePort,
-  killAllServes,
-  OutsideWorld,
-  ServeProcess,
-  waitUntil,
-} from '../support/process-harness';
-import type { CaseFixture } from '../support/process-harness';
+import type { CaseFixture } from '../support/cases';
+import { freePort } from '../support/free-port';
+import { killAllServes, OutsideWorld, ServeProcess } from '../support/process-harness';
+import { assertBuilt } from '../support/run-cli';
+import { waitUntil } from '../support/wait-until';
 import {
   deliveredEventIds,
   describeWithPostgres,
@@ -168,8 +164,7 @@ describeWithPostgres('the PostgreSQL replicas test')('several serve replicas on 
       'the first deliveries',
       () => statusCounts(b),
       (c) => (c.delivered ?? 0) >= KILL_AFTER,
-      60_000,
-      25,
+      { timeoutMs: 60_000, everyMs: 25 },
     );
     await a.kill('SIGKILL');
     const tKill = Date.now();
@@ -201,8 +196,7 @@ describeWithPostgres('the PostgreSQL replicas test')('several serve replicas on 
       `all ${CASES} deliveries to end delivered`,
       () => a2.deliveries(),
       (all) => all.length === CASES && all.every((v) => v.status === 'delivered'),
-      90_000,
-      200,
+      { timeoutMs: 90_000, everyMs: 200 },
     );
     const totalMs = Date.now() - t0;
 
@@ -236,7 +230,7 @@ describeWithPostgres('the PostgreSQL replicas test')('several serve replicas on 
           (s) =>
             sets.some((set) => set.has(s.event.id)) || Date.parse(byEvent.get(s.event.id)?.deliveredAt ?? '') < tKill,
         ),
-      5_000,
+      { timeoutMs: 5_000, everyMs: 100 },
     );
     expect(byA.size).toBeGreaterThan(0);
     expect(byB.size).toBeGreaterThan(0);
@@ -292,8 +286,7 @@ describeWithPostgres('the PostgreSQL replicas test')('several serve replicas on 
       'the paired events to be delivered',
       () => b.deliveries(),
       (all) => all.filter((v) => eventIds.has(v.eventId) && v.status === 'delivered').length === eventIds.size,
-      30_000,
-      100,
+      { timeoutMs: 30_000, everyMs: 100 },
     );
 
     // Every download was one of the delayed ones.

@@ -6,19 +6,13 @@ import path from 'node:path';
 import { Client } from 'pg';
 import type { DeliveryView } from '../../src/store/delivery-view';
 import type { WebhookEvent } from '../../src/pulsara/types';
+import type { CaseFixture } from '../support/cases';
+import { freePort } from '../support/free-port';
 import { startCuttableTcpProxy } from '../support/holding-proxy';
 import type { CuttableTcpProxy } from '../support/holding-proxy';
-import {
-  assertBuilt,
-  freePort,
-  killAllServes,
-  listEvents,
-  OutsideWorld,
-  ServeProcess,
-  sleep,
-  waitUntil,
-} from '../support/process-harness';
-import type { CaseFixture } from '../support/process-harness';
+import { killAllServes, listEvents, OutsideWorld, ServeProcess } from '../support/process-harness';
+import { assertBuilt } from '../support/run-cli';
+import { waitUntil } from '../support/wait-until';
 
 /**
  * Store outages seen from outside the REAL `serve` process: while the store cannot take a
@@ -28,6 +22,8 @@ import type { CaseFixture } from '../support/process-harness';
 jest.setTimeout(60000);
 
 const PG_URL = process.env.PG_TEST_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Root ignores file modes, so chmod cannot break a store in this sandbox. The ext4
@@ -70,7 +66,7 @@ async function waitDelivered(serve: ServeProcess, eventIds: string[], timeoutMs 
     `${eventIds.length} deliveries to be delivered`,
     () => statuses(serve, eventIds),
     (views) => views.length === eventIds.length && views.every((v) => v.status === 'delivered'),
-    timeoutMs,
+    { timeoutMs, everyMs: 100 },
   );
 }
 
@@ -132,8 +128,7 @@ describe('store outages, seen from outside serve', () => {
       'the first delivery to be claimed',
       () => statuses(serve, [inFlight.id]),
       ([v]) => v?.status === 'processing',
-      10000,
-      20,
+      { timeoutMs: 10000, everyMs: 20 },
     );
 
     await outage.begin();
