@@ -60,13 +60,11 @@ function parseAccepted(body: string): Accepted {
 }
 
 describeWithPostgres('the PostgreSQL replicas test')('several serve replicas on one PostgreSQL database', () => {
-  const schema = scratchSchemaName();
-  const storeUrl = storeUrlWithSchema(PG_URL, schema);
+  /** The scratch schemas made so far: one per test, so that no test sees another's ledger. */
+  const schemas: string[] = [];
   let world: OutsideWorld;
   const fixtures: CaseFixture[] = [];
   const sent: Sent[] = [];
-  let replicaB: ServeProcess | undefined;
-  let restartedA: ServeProcess | undefined;
 
   beforeAll(async () => {
     assertBuilt();
@@ -79,13 +77,25 @@ describeWithPostgres('the PostgreSQL replicas test')('several serve replicas on 
     console.log(`replicas test: ${CASES} channels and patients set up in ${Date.now() - started} ms`);
   });
 
-  afterAll(async () => {
+  // Each test starts the replicas it needs, so that none depends on another's processes.
+  afterEach(async () => {
     await killAllServes();
+  });
+  afterAll(async () => {
     await world?.close();
-    await dropSchema(schema);
+    for (const schema of schemas) {
+      await dropSchema(schema);
+    }
   });
 
-  function env(port: number): Record<string, string> {
+  /** A new, empty ledger: a scratch schema of its own, and the STORE_URL that selects it. */
+  function newLedger(): { schema: string; storeUrl: string } {
+    const schema = scratchSchemaName();
+    schemas.push(schema);
+    return { schema, storeUrl: storeUrlWithSchema(PG_URL, schema) };
+  }
+
+  function env(port: number, storeUrl: string): Record<string, string> {
     return world.serveEnv(port, storeUrl, {
       WORKER_CONCURRENCY: String(WORKERS),
       POLL_INTERVAL_MS: '100',
@@ -93,8 +103,8 @@ describeWithPostgres('the PostgreSQL replicas test')('several serve replicas on 
     });
   }
 
-  async function startReplica(): Promise<ServeProcess> {
-    return ServeProcess.start(env(await freePort()), 30_000);
+  async function startReplica(storeUrl: string): Promise<ServeProcess> {
+    return ServeProcess.start(env(await freePort(), storeUrl), 30_000);
   }
 
   async function workerIdOf(serve: ServeProcess): Promise<string> {
@@ -135,8 +145,9 @@ describeWithPostgres('the PostgreSQL replicas test')('several serve replicas on 
   const range = (from: number, to: number): number[] => Array.from({ length: to - from }, (_, i) => from + i);
 
   it('delivers 200 events exactly once across two replicas while one is killed and restarted', async () => {
-    const [a, b] = await Promise.all([startReplica(), startReplica()]);
-    replicaB = b;
+    const totalsBefore = await ehrTotals();
+    const { schema, storeUrl } = newLedger();
+    const [a, b] = await Promise.all([startReplica(storeUrl), startReplica(storeUrl)]);
     const [workerA, workerB] = await Promise.all([workerIdOf(a), workerIdOf(b)]);
     expect(workerA).not.toBe(workerB);
     // The scratch schema from STORE_URL is where both keep their ledger.
@@ -182,8 +193,7 @@ describeWithPostgres('the PostgreSQL replicas test')('several serve replicas on 
     );
 
     // Phase 3: the killed replica comes back (new process, new worker id) and gets its share.
-    const a2 = await startReplica();
-    restartedA = a2;
+    const a2 = await startReplica(storeUrl);
     const workerA2 = await workerIdOf(a2);
     expect(new Set([workerA, workerB, workerA2]).size).toBe(3);
     await sendOriginals(range(PHASE2_END, CASES), (i) => (i % 2 === 0 ? a2 : b));
@@ -212,7 +222,7 @@ describeWithPostgres('the PostgreSQL replicas test')('several serve replicas on 
     }
 
     // The EHR: exactly one PSR per channel, exactly the set times as Observations.
-    await expectWrittenOnce();
+    await expectWrittenOnce(fixtures, totalsBefore);
 
     // Both replicas worked: every event was marked delivered, under a live lease, by one of
     // them. (Output read now: a process's last lines may arrive after its exit.) The one
@@ -261,11 +271,11 @@ describeWithPostgres('the PostgreSQL replicas test')('several serve replicas on 
   });
 
   it('processes two events of one channel sent to both replicas at once one after the other', async () => {
-    const [a2, b] = [restartedA, replicaB];
-    if (!a2 || !b) {
-      throw new Error('the replicas of the previous test are not running');
-    }
-    const channels = fixtures.slice(0, 8);
+    // Cases and replicas of its own: this test needs nothing from the one above.
+    const channels = await Promise.all(Array.from({ length: 8 }, () => world.addCase()));
+    const totalsBefore = await ehrTotals();
+    const { storeUrl } = newLedger();
+    const [a, b] = await Promise.all([startReplica(storeUrl), startReplica(storeUrl)]);
     const delayMs = 800;
     await world.sim('DELETE', '/requests');
     // Every summary download takes 800 ms. Two deliveries of one channel that overlapped
@@ -277,7 +287,7 @@ describeWithPostgres('the PostgreSQL replicas test')('several serve replicas on 
     await world.sim('POST', '/faults', { path: 'summary', delayMs, count: channels.length * 2 });
     const pairs = channels.map((fixture) => [world.mrnEvent(fixture), world.mrnEvent(fixture)] as const);
     const responses = await Promise.all(
-      pairs.flatMap(([first, second]) => [world.send(a2.url, first), world.send(b.url, second)]),
+      pairs.flatMap(([first, second]) => [world.send(a.url, first), world.send(b.url, second)]),
     );
     expect(responses.map((r) => r.status)).toEqual(responses.map(() => 202));
     const eventIds = new Set(pairs.flat().map((e) => e.id));
@@ -304,14 +314,35 @@ describeWithPostgres('the PostgreSQL replicas test')('several serve replicas on 
     expect(Math.min(...gaps)).toBeGreaterThanOrEqual(delayMs / 2);
     // Both replicas took part: each delivered some of the paired events.
     const pairedBy = (output: string): number => [...deliveredEventIds(output)].filter((id) => eventIds.has(id)).length;
-    expect(pairedBy(a2.logs()) + pairedBy(b.logs())).toBe(eventIds.size);
-    // Same PDF, same times: the second delivery of each channel wrote nothing new.
-    await expectWrittenOnce();
+    expect(pairedBy(a.logs()) + pairedBy(b.logs())).toBe(eventIds.size);
+    // Same PDF, same times: of the two deliveries of each channel, one wrote it all and the other nothing.
+    const views = await b.deliveries();
+    for (const fixture of channels) {
+      const created = views.filter((v) => v.channelId === fixture.channelId).map((v) => v.outcome?.created ?? -1);
+      expect({ channel: fixture.channelId, created: created.sort() }).toEqual({
+        channel: fixture.channelId,
+        created: [0, 4],
+      });
+    }
+    await expectWrittenOnce(channels, totalsBefore);
   });
 
-  /** One current DocumentReference per channel, found by its PSR identifier; the set times as Observations, nothing else. */
-  async function expectWrittenOnce(): Promise<void> {
-    await mapLimit(fixtures, 8, async (fixture) => {
+  /** How many DocumentReferences and Observations the EHR holds in all. */
+  async function ehrTotals(): Promise<{ documents: number; observations: number }> {
+    const allDocuments = await fhirSearch<DocumentReference>(world.sandbox.baseUrl, 'DocumentReference?_count=1000');
+    const allObservations = await fhirSearch<Observation>(world.sandbox.baseUrl, 'Observation?_count=2000');
+    return { documents: allDocuments.entry?.length ?? 0, observations: allObservations.entry?.length ?? 0 };
+  }
+
+  /**
+   * For each case: one current DocumentReference, found by its PSR identifier, and the set
+   * times as Observations. And nothing else: the EHR holds exactly that much more than `before`.
+   */
+  async function expectWrittenOnce(
+    cases: CaseFixture[],
+    before: { documents: number; observations: number },
+  ): Promise<void> {
+    await mapLimit(cases, 8, async (fixture) => {
       const byIdentifier = await fhirSearch<DocumentReference>(
         world.sandbox.baseUrl,
         `DocumentReference?identifier=${encodeURIComponent(`${PSR_SYSTEM}|${fixture.channelId}`)}&_total=accurate`,
@@ -324,9 +355,9 @@ describeWithPostgres('the PostgreSQL replicas test')('several serve replicas on 
       expect(written.documents.map((d) => d.status)).toEqual(['current']);
       expect(written.observations.map((o) => o.valueDateTime).sort()).toEqual([...fixture.setTimes].sort());
     });
-    const allDocuments = await fhirSearch<DocumentReference>(world.sandbox.baseUrl, 'DocumentReference?_count=1000');
-    const allObservations = await fhirSearch<Observation>(world.sandbox.baseUrl, 'Observation?_count=2000');
-    expect(allDocuments.entry?.length).toBe(CASES);
-    expect(allObservations.entry?.length).toBe(fixtures.reduce((n, f) => n + f.setTimes.length, 0));
+    expect(await ehrTotals()).toEqual({
+      documents: before.documents + cases.length,
+      observations: before.observations + cases.reduce((n, f) => n + f.setTimes.length, 0),
+    });
   }
 });
