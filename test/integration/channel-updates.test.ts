@@ -141,11 +141,13 @@ describe('patient lookup outcomes', () => {
     expect(['retrying', 'processing', 'pending']).toContain(waiting.status);
     expect(waiting.lastError?.code).toBe('patient-not-found');
     expect(waiting.lastError?.message).not.toContain('LATE-001');
-    expect(waiting.waitingSince).not.toBeNull();
+    // The wait window starts at the first miss, which came after the event was received.
+    expect(waiting.waitingSince).toBeInstanceOf(Date);
+    expect(waiting.waitingSince!.getTime()).toBeGreaterThanOrEqual(waiting.receivedAt.getTime());
 
-    await seedSandbox(h.sandbox.baseUrl, { mrn: 'LATE-001', csn: 'LATE-CSN' });
+    const { patientId } = await seedSandbox(h.sandbox.baseUrl, { mrn: 'LATE-001', csn: 'LATE-CSN' });
     const delivered = await h.waitFor(event.id, ['delivered']);
-    expect(delivered.outcome?.patientId).toBeDefined();
+    expect(delivered.outcome?.patientId).toBe(patientId);
   });
 
   it('dead-letters a patient still missing at the end of the wait window', async () => {

@@ -39,7 +39,7 @@ describe('createFhirClient', () => {
       identifier: [{ system: 'urn:mrn', value: 'A&1 2+3' }],
     });
     expect(created.status).toBe(201);
-    expect(created.body?.id).toBeDefined();
+    expect(created.body?.id).toMatch(/^[A-Za-z0-9\-.]{1,64}$/);
     expect(created.headers.location).toContain(`Patient/${created.body?.id}`);
 
     const read = await client.get<Patient>(`Patient/${created.body?.id}`);
