@@ -69,7 +69,7 @@ describe('crash safety of serve (kill -9, restart on the same store)', () => {
       `${eventIds.length} deliveries to be delivered`,
       () => serve.deliveries(),
       (views) => eventIds.every((id) => views.find((v) => v.eventId === id)?.status === 'delivered'),
-      { timeoutMs: 30000, everyMs: 100 },
+      { timeoutMs: 30000, everyMs: 100, ignoreErrors: true },
     );
   }
 
@@ -80,7 +80,7 @@ describe('crash safety of serve (kill -9, restart on the same store)', () => {
       'the summary download to start',
       () => world.sim<{ faults: FaultRule[] }>('GET', '/faults'),
       (r) => r.faults.length === 0,
-      { timeoutMs: 10000, everyMs: 20 },
+      { timeoutMs: 10000, everyMs: 20, ignoreErrors: true },
     );
   }
 
@@ -144,7 +144,7 @@ describe('crash safety of serve (kill -9, restart on the same store)', () => {
       'the cut summary request in the simulator log',
       () => world.sim<{ requests: RequestRecord[] }>('GET', '/requests'),
       (r) => r.requests.some((q) => q.path === summaryPath),
-      { everyMs: 100 },
+      { everyMs: 100, ignoreErrors: true },
     );
     expect(cut.requests.filter((q) => q.path === summaryPath).map((q) => q.status)).toEqual([0]);
     const atCrash = byEvent(await listEvents(storeUrl), event.id);

@@ -65,7 +65,7 @@ async function waitDelivered(serve: ServeProcess, eventIds: string[], timeoutMs 
     `${eventIds.length} deliveries to be delivered`,
     () => statuses(serve, eventIds),
     (views) => views.length === eventIds.length && views.every((v) => v.status === 'delivered'),
-    { timeoutMs, everyMs: 100 },
+    { timeoutMs, everyMs: 100, ignoreErrors: true },
   );
 }
 
@@ -138,7 +138,7 @@ describe('store outages, seen from outside serve', () => {
       'the first delivery to be claimed',
       () => statuses(serve, [inFlight.id]),
       ([v]) => v?.status === 'processing',
-      { timeoutMs: 10000, everyMs: 20 },
+      { timeoutMs: 10000, everyMs: 20, ignoreErrors: true },
     );
 
     const outageStart = serve.logs().length;

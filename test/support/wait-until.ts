@@ -10,8 +10,10 @@ export interface WaitOptions {
   /** Pause between reads (default 50 ms). */
   everyMs?: number;
   /**
-   * Treat an error thrown by `read` as "not yet" (e.g. a server still starting, a store
-   * reconnecting) instead of failing at once. The last error is shown on timeout.
+   * Treat an error thrown by `read` as "not yet" instead of failing at once: for reads
+   * whose transient failures are not what the test is about (another process polled over
+   * HTTP, where a busy machine can drop a kept-alive connection). The last error is shown
+   * on timeout.
    */
   ignoreErrors?: boolean;
 }

@@ -199,7 +199,7 @@ export async function startPipeline(extraEnv: Record<string, string> = {}): Prom
           (d) => d.eventId === eventId,
         ),
       (found): found is DeliveryView => found !== undefined && done(found),
-      { timeoutMs: 60000, everyMs: 200 },
+      { timeoutMs: 60000, everyMs: 200, ignoreErrors: true },
     );
   const sendAndSettle = async (channelId: string): Promise<DeliveryView> => {
     const event = mrnEvent(channelId);
