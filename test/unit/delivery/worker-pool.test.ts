@@ -2,6 +2,7 @@ import { openStore } from '../../../src/store/open-store';
 import type { Delivery, DeliveryStore } from '../../../src/store/types';
 import type { WriteOutcome } from '../../../src/shared/write-outcome';
 import { WorkerPool } from '../../../src/delivery/worker-pool';
+import type { WorkerPoolOptions } from '../../../src/delivery/worker-pool';
 import { DEFAULT_RETRY_SETTINGS } from '../../../src/delivery/retry-policy';
 import { BridgeError } from '../../../src/shared/errors';
 import { silentLogger } from '../../../src/shared/logger';
@@ -34,15 +35,19 @@ describe('WorkerPool', () => {
     await store.close();
   });
 
-  function startPool(process: (d: Delivery) => Promise<WriteOutcome>, concurrency = 2): WorkerPool {
+  function startPool(
+    process: (d: Delivery) => Promise<WriteOutcome>,
+    options: Partial<WorkerPoolOptions> = {},
+  ): WorkerPool {
     pool = new WorkerPool({
       store,
       process,
-      concurrency,
+      concurrency: 2,
       leaseMs: 10000,
       pollIntervalMs: 20,
       retry: { ...DEFAULT_RETRY_SETTINGS, baseDelayMs: 60000, maxAttempts: 3 },
       logger: silentLogger(),
+      ...options,
     });
     pool.start();
     return pool;
@@ -109,7 +114,8 @@ describe('WorkerPool', () => {
       }
       return realClaim(...args);
     };
-    startPool(async () => written, 1);
+    // 10 ms instead of the default 250 ms first pause: the pause is under test, not its length.
+    startPool(async () => written, { concurrency: 1, storeBackoffStartMs: 10 });
     await waitUntil(
       'two failed claims',
       () => failedClaims,
