@@ -61,13 +61,13 @@ export async function waitUntil<T>(
       return last.value;
     }
     if (Date.now() >= deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last seen: ${describe(last)}`);
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last seen: ${showLast(last)}`);
     }
     await pause(everyMs);
   }
 }
 
-function describe(last: { value: unknown } | { error: unknown }): string {
+function showLast(last: { value: unknown } | { error: unknown }): string {
   if ('error' in last) {
     return `error ${last.error instanceof Error ? last.error.message : String(last.error)}`;
   }
