@@ -109,7 +109,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
       if (!res.ok) throw new Error(`GET ${p} -> ${res.status}`);
       return (await res.json()) as T;
     },
-    addCase: () => addCase(simulator.baseUrl, sandbox.baseUrl),
+    addCase: () => addCase(simulator, sandbox),
     writtenFor: (fixture) => writtenFor(sandbox.baseUrl, fixture),
     close: async () => {
       await bridge.close();

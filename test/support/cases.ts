@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import type { Bundle, DocumentReference, Observation, Resource } from '@medplum/fhirtypes';
 import type { PatientChannel } from '../../src/pulsara/types';
 import { seedSandbox } from '../../src/tools/sandbox';
+import type { RunningSandbox } from '../../src/tools/sandbox';
 import { seedChannels, STROKE_CHANNEL_ID } from '../../src/tools/simulator';
+import type { RunningSimulator } from '../../src/tools/simulator';
 
 /**
  * Pulsara cases of their own for tests that share a simulator and an EHR sandbox, so that
@@ -30,10 +32,12 @@ export interface WrittenResources {
 let cases = 0;
 
 /**
- * A new channel in the simulator at `simulatorUrl` (the sample stroke case with its own
- * ids and times, CT not yet done) and its patient and visit in the sandbox at `sandboxUrl`.
+ * A new channel in the simulator (the sample stroke case with its own ids and times, CT not
+ * yet done) and its patient and visit in the sandbox. Both run in the test process: the case
+ * is put straight into their state, which is set-up, not what any test is about, and several
+ * times faster than over HTTP (the replicas test makes 200).
  */
-export async function addCase(simulatorUrl: string, sandboxUrl: string): Promise<CaseFixture> {
+export async function addCase(simulator: RunningSimulator, sandbox: RunningSandbox): Promise<CaseFixture> {
   cases += 1;
   const tag = `${randomBytes(3).toString('hex')}${cases}`;
   const channelId = `pc_case_${tag}`;
@@ -60,15 +64,8 @@ export async function addCase(simulatorUrl: string, sandboxUrl: string): Promise
       { key: 'ct_complete', label: 'CT/CTA Complete', time: null, set_by: null },
     ],
   };
-  const res = await fetch(`${simulatorUrl}/_sim/channels/${channelId}`, {
-    method: 'PUT',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify(channel),
-  });
-  if (!res.ok) {
-    throw new Error(`PUT /_sim/channels/${channelId} -> ${res.status} ${await res.text()}`);
-  }
-  const { patientId, encounterId } = await seedSandbox(sandboxUrl, { mrn, csn });
+  simulator.state.putChannel(channel);
+  const { patientId, encounterId } = await seedSandbox(sandbox.repo, { mrn, csn });
   return { channelId, mrn, csn, patientId, encounterId, setTimes };
 }
 

@@ -197,7 +197,7 @@ export class OutsideWorld {
 
   /** A new case of its own: a channel (the sample stroke case, own ids and times) plus its patient and visit. */
   addCase(): Promise<CaseFixture> {
-    return addCase(this.simulator.baseUrl, this.sandbox.baseUrl);
+    return addCase(this.simulator, this.sandbox);
   }
 
   /** A fresh identifier event (MRN entered) for a case. */
