@@ -18,8 +18,11 @@ export interface WorkerPoolOptions {
   retry: RetrySettings;
   logger: Logger;
   metrics?: DeliveryMetrics;
+  /** First pause after the store fails (default 250 ms); tests shorten it rather than wait. */
+  storeBackoffStartMs?: number;
 }
 
+const FIRST_STORE_BACKOFF_MS = 250;
 /** Pause after the store fails, doubling up to this, so a down database is not hammered. */
 const MAX_STORE_BACKOFF_MS = 10000;
 
@@ -85,7 +88,8 @@ export class WorkerPool {
         }
         storeBackoffMs = 0;
       } catch (err) {
-        storeBackoffMs = Math.min(Math.max(storeBackoffMs * 2, 250), MAX_STORE_BACKOFF_MS);
+        const firstMs = this.options.storeBackoffStartMs ?? FIRST_STORE_BACKOFF_MS;
+        storeBackoffMs = Math.min(Math.max(storeBackoffMs * 2, firstMs), MAX_STORE_BACKOFF_MS);
         if (index === 0) {
           logger.warn('store unavailable; workers pause', { code: toBridgeError(err).code, pauseMs: storeBackoffMs });
         }

@@ -1,6 +1,9 @@
 import { startHarness } from '../support/bridge-harness';
 import type { Harness } from '../support/bridge-harness';
 import { STROKE_CHANNEL_ID } from '../../src/tools/simulator';
+import type { Bundle } from '@medplum/fhirtypes';
+
+const PSR_SYSTEM = 'https://pulsara-fhir-bridge.example.org/fhir/psr';
 
 /** Operators fix the cause of a dead letter, then retry it or replay the channel over /admin. */
 describe('admin API: retry and replay', () => {
@@ -12,6 +15,14 @@ describe('admin API: retry and replay', () => {
 
   const admin = (method: string, path: string): Promise<Response> =>
     fetch(`${h.bridge.url}/admin${path}`, { method, headers: { Authorization: 'Bearer admin-secret' } });
+
+  /** The id of the sample channel's current PSR DocumentReference in the EHR. */
+  async function currentPsrIds(): Promise<(string | undefined)[]> {
+    const bundle = await h.fhirGet<Bundle>(
+      `DocumentReference?identifier=${encodeURIComponent(`${PSR_SYSTEM}|${STROKE_CHANNEL_ID}`)}&status=current`,
+    );
+    return (bundle.entry ?? []).map((e) => e.resource?.id);
+  }
 
   it('retries a dead letter after the cause is fixed', async () => {
     // Pulsara answers 500 to every call for a while: the delivery runs out of attempts.
@@ -32,7 +43,7 @@ describe('admin API: retry and replay', () => {
     const retry = await admin('POST', `/deliveries/${dead.id}/retry`);
     expect(retry.status).toBe(202);
     const delivered = await h.waitFor(event.id, ['delivered']);
-    expect(delivered.outcome?.documentReferenceId).toBeDefined();
+    expect(await currentPsrIds()).toEqual([delivered.outcome?.documentReferenceId]);
 
     const one = await (await admin('GET', `/deliveries/${dead.id}`)).json();
     expect(one).toMatchObject({ id: dead.id, status: 'delivered' });
@@ -40,11 +51,20 @@ describe('admin API: retry and replay', () => {
   });
 
   it('replays a whole channel, writing nothing when nothing changed', async () => {
+    // Delivered first by this test itself, so that it does not rely on the one above.
+    const event = h.mrnEvent();
+    expect((await h.send(event)).status).toBe(202);
+    const first = await h.waitFor(event.id, ['delivered']);
+
     const replay = await admin('POST', `/channels/${STROKE_CHANNEL_ID}/replay`);
     expect(replay.status).toBe(202);
     const { eventId } = (await replay.json()) as { eventId: string };
     const delivered = await h.waitFor(eventId, ['delivered']);
-    expect(delivered.outcome).toMatchObject({ created: 0, updated: 0 });
+    expect(delivered.outcome).toMatchObject({
+      created: 0,
+      updated: 0,
+      documentReferenceId: first.outcome?.documentReferenceId,
+    });
     expect((await admin('POST', '/channels/pc_unknown/replay')).status).toBe(404);
     const status = (await (await admin('GET', '/status')).json()) as { mapping: unknown };
     expect(status.mapping).toMatchObject({ name: 'Default stroke and STEMI mapping' });

@@ -3,6 +3,8 @@ import { startHarness } from '../support/bridge-harness';
 import type { Harness } from '../support/bridge-harness';
 import { seedSandbox } from '../../src/tools/sandbox';
 import { STROKE_CHANNEL_ID } from '../../src/tools/simulator';
+import type { Delivery } from '../../src/store/types';
+import { waitUntil } from '../support/wait-until';
 
 const TIMELINE_SYSTEM = 'https://pulsara-fhir-bridge.example.org/fhir/timeline';
 const PSR_SYSTEM = 'https://pulsara-fhir-bridge.example.org/fhir/psr';
@@ -131,19 +133,21 @@ describe('patient lookup outcomes', () => {
     const event = h.mrnEvent({ channelId: 'pc_late' });
     await h.send(event);
     // Retried at once (PATIENT_RETRY_MINUTES=0): wait until it has missed at least twice.
-    let waiting = await h.waitFor(event.id, ['retrying', 'processing', 'pending']);
-    for (let i = 0; i < 200 && !(waiting.attempts >= 2 && waiting.lastError); i++) {
-      await new Promise((r) => setTimeout(r, 25));
-      waiting = (await h.bridge.store.get(waiting.id))!;
-    }
-    expect(waiting.attempts).toBeGreaterThanOrEqual(2);
+    const waiting = await waitUntil(
+      `event ${event.id} to miss the patient twice`,
+      () => h.delivery(event.id),
+      (d): d is Delivery => d !== undefined && d.attempts >= 2 && d.lastError !== null,
+    );
+    expect(['retrying', 'processing', 'pending']).toContain(waiting.status);
     expect(waiting.lastError?.code).toBe('patient-not-found');
     expect(waiting.lastError?.message).not.toContain('LATE-001');
-    expect(waiting.waitingSince).not.toBeNull();
+    // The wait window starts at the first miss, which came after the event was received.
+    expect(waiting.waitingSince).toBeInstanceOf(Date);
+    expect(waiting.waitingSince!.getTime()).toBeGreaterThanOrEqual(waiting.receivedAt.getTime());
 
-    await seedSandbox(h.sandbox.baseUrl, { mrn: 'LATE-001', csn: 'LATE-CSN' });
+    const { patientId } = await seedSandbox(h.sandbox.baseUrl, { mrn: 'LATE-001', csn: 'LATE-CSN' });
     const delivered = await h.waitFor(event.id, ['delivered']);
-    expect(delivered.outcome?.patientId).toBeDefined();
+    expect(delivered.outcome?.patientId).toBe(patientId);
   });
 
   it('dead-letters a patient still missing at the end of the wait window', async () => {

@@ -2,26 +2,17 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { openStore } from '../../src/store/open-store';
-import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
-import { runCli, CLI } from '../support/run-cli';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+import { freePort } from '../support/free-port';
+import { assertBuilt, REPO_ROOT, runCli, spawnCli } from '../support/run-cli';
 
 /** The built binary, driven as an operator would (docs/interface.md). */
 describe('pulsara-fhir-bridge CLI', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'pfb-cli-'));
+  beforeAll(() => assertBuilt());
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('serve refuses to start half-configured and names every bad variable', async () => {
-    const result = await runCli(['serve'], { PORT: 'abc', PULSARA_SIGNATURE_SCHEME: 'md5' });
+    const result = await runCli(['serve'], { env: { PORT: 'abc', PULSARA_SIGNATURE_SCHEME: 'md5' } });
     expect(result.code).toBe(1);
     for (const name of [
       'PORT',
@@ -47,13 +38,15 @@ describe('pulsara-fhir-bridge CLI', () => {
       }),
     );
     const result = await runCli(['serve'], {
-      PORT: '0',
-      PULSARA_API_BASE_URL: 'http://127.0.0.1:9',
-      PULSARA_API_TOKEN: 't',
-      PULSARA_WEBHOOK_SECRETS: 's',
-      FHIR_BASE_URL: 'http://127.0.0.1:9/fhir',
-      MAPPING_FILE: mapping,
-      STORE_URL: `sqlite:${path.join(dir, 'never.sqlite')}`,
+      env: {
+        PORT: '0',
+        PULSARA_API_BASE_URL: 'http://127.0.0.1:9',
+        PULSARA_API_TOKEN: 't',
+        PULSARA_WEBHOOK_SECRETS: 's',
+        FHIR_BASE_URL: 'http://127.0.0.1:9/fhir',
+        MAPPING_FILE: mapping,
+        STORE_URL: `sqlite:${path.join(dir, 'never.sqlite')}`,
+      },
     });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('broken.json');
@@ -79,43 +72,44 @@ describe('pulsara-fhir-bridge CLI', () => {
       message: 'ambiguous patient: 2 matches',
     });
     await store.close();
-    const env = { STORE_URL: storeUrl };
+    const withStore = { env: { STORE_URL: storeUrl } };
 
-    const table = await runCli(['events', 'list', '--status', 'dead'], env);
+    const table = await runCli(['events', 'list', '--status', 'dead'], withStore);
     expect(table.code).toBe(0);
     expect(table.stdout).toContain(deliveryId);
     expect(table.stdout).toContain('patient-ambiguous: ambiguous patient: 2 matches');
 
-    const json = JSON.parse((await runCli(['events', 'list', '--json'], env)).stdout);
+    const json = JSON.parse((await runCli(['events', 'list', '--json'], withStore)).stdout);
     expect(json).toEqual([expect.objectContaining({ id: deliveryId, status: 'dead', attempts: 1 })]);
 
-    expect((await runCli(['events', 'list', '--status', 'pending'], env)).stdout).toBe('no deliveries\n');
-    const badStatus = await runCli(['events', 'list', '--status', 'bogus'], env);
+    expect((await runCli(['events', 'list', '--status', 'pending'], withStore)).stdout).toBe('no deliveries\n');
+    const badStatus = await runCli(['events', 'list', '--status', 'bogus'], withStore);
     expect(badStatus.code).toBe(1);
     expect(badStatus.stderr).toContain('unknown status bogus');
 
-    const retried = await runCli(['events', 'retry', deliveryId], env);
+    const retried = await runCli(['events', 'retry', deliveryId], withStore);
     expect(retried.code).toBe(0);
     expect(retried.stdout).toContain('pending');
-    const shown = JSON.parse((await runCli(['events', 'show', deliveryId], env)).stdout);
+    const shown = JSON.parse((await runCli(['events', 'show', deliveryId], withStore)).stdout);
     expect(shown.status).toBe('pending');
 
-    const replay = await runCli(['events', 'replay', '--channel', 'pc_cli'], env);
+    const replay = await runCli(['events', 'replay', '--channel', 'pc_cli'], withStore);
     expect(replay.code).toBe(0);
     const elsewhere = await runCli(['events', 'list'], {
-      STORE_URL: `sqlite:${path.join(dir, 'nope', 'bridge.sqlite')}`,
+      env: { STORE_URL: `sqlite:${path.join(dir, 'nope', 'bridge.sqlite')}` },
     });
     expect(elsewhere.code).toBe(1);
     expect(elsewhere.stderr).toContain('no delivery store at');
     expect(existsSync(path.join(dir, 'nope'))).toBe(false);
 
-    const unknown = await runCli(['events', 'retry', 'dlv_nope'], env);
+    const unknown = await runCli(['events', 'retry', 'dlv_nope'], withStore);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('no delivery dlv_nope');
   });
 
   it('demo drives a sample case through, prints what was written and exits 0', async () => {
-    const result = await runCli(['demo'], {}, 60000);
+    // Within Jest's 30 s test timeout, so that a hang is reported with the demo's stderr.
+    const result = await runCli(['demo'], { timeoutMs: 25_000 });
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/DocumentReference\/[\w-]+: "Pulsara Summary Report", application\/pdf/);
     expect(result.stdout).toMatch(/Observation\/[\w-]+: Last known well time = 2026-11-25T18:05:00-06:00/);
@@ -125,9 +119,7 @@ describe('pulsara-fhir-bridge CLI', () => {
 
   it('sandbox --seed serves FHIR R4 at <host>:<port>/fhir until SIGTERM', async () => {
     const port = await freePort();
-    const child = spawn(process.execPath, [CLI, 'sandbox', '--port', String(port), '--seed'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawnCli(['sandbox', '--port', String(port), '--seed']);
     try {
       const printed = await new Promise<string>((resolve, reject) => {
         let out = '';
@@ -157,15 +149,14 @@ describe('pulsara-fhir-bridge CLI', () => {
   });
 
   it('mapping validate and preview work on the shipped mapping', async () => {
-    const repo = path.resolve(__dirname, '..', '..');
-    const ok = await runCli(['mapping', 'validate', path.join(repo, 'mappings', 'default.json')]);
+    const ok = await runCli(['mapping', 'validate', path.join(REPO_ROOT, 'mappings', 'default.json')]);
     expect(ok.code).toBe(0);
     const preview = await runCli([
       'mapping',
       'preview',
-      path.join(repo, 'mappings', 'default.json'),
+      path.join(REPO_ROOT, 'mappings', 'default.json'),
       '--channel',
-      path.join(repo, 'test', 'fixtures', 'mapping-channels', 'stroke.json'),
+      path.join(REPO_ROOT, 'test', 'fixtures', 'mapping-channels', 'stroke.json'),
     ]);
     expect(preview.code).toBe(0);
     const printed = JSON.parse(preview.stdout);

@@ -5,16 +5,11 @@ import type { DeliveryView } from '../../src/store/delivery-view';
 import type { FaultRule, RequestRecord } from '../../src/tools/simulator';
 import { startHoldingProxy } from '../support/holding-proxy';
 import type { HoldingProxy } from '../support/holding-proxy';
-import {
-  assertBuilt,
-  freePort,
-  killAllServes,
-  listEvents,
-  OutsideWorld,
-  ServeProcess,
-  waitUntil,
-} from '../support/process-harness';
-import type { CaseFixture } from '../support/process-harness';
+import type { CaseFixture } from '../support/cases';
+import { freePort } from '../support/free-port';
+import { killAllServes, listEvents, OutsideWorld, ServeProcess } from '../support/process-harness';
+import { assertBuilt } from '../support/run-cli';
+import { waitUntil } from '../support/wait-until';
 
 /**
  * Crash safety of the REAL `serve` process (dist/cli/main.js): it is killed with SIGKILL at
@@ -74,7 +69,7 @@ describe('crash safety of serve (kill -9, restart on the same store)', () => {
       `${eventIds.length} deliveries to be delivered`,
       () => serve.deliveries(),
       (views) => eventIds.every((id) => views.find((v) => v.eventId === id)?.status === 'delivered'),
-      30000,
+      { timeoutMs: 30000, everyMs: 100, ignoreErrors: true },
     );
   }
 
@@ -85,8 +80,7 @@ describe('crash safety of serve (kill -9, restart on the same store)', () => {
       'the summary download to start',
       () => world.sim<{ faults: FaultRule[] }>('GET', '/faults'),
       (r) => r.faults.length === 0,
-      10000,
-      20,
+      { timeoutMs: 10000, everyMs: 20, ignoreErrors: true },
     );
   }
 
@@ -150,6 +144,7 @@ describe('crash safety of serve (kill -9, restart on the same store)', () => {
       'the cut summary request in the simulator log',
       () => world.sim<{ requests: RequestRecord[] }>('GET', '/requests'),
       (r) => r.requests.some((q) => q.path === summaryPath),
+      { everyMs: 100, ignoreErrors: true },
     );
     expect(cut.requests.filter((q) => q.path === summaryPath).map((q) => q.status)).toEqual([0]);
     const atCrash = byEvent(await listEvents(storeUrl), event.id);

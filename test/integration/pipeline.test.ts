@@ -1,9 +1,16 @@
 import { createHash } from 'node:crypto';
-import type { Bundle, DocumentReference, Observation } from '@medplum/fhirtypes';
+import type { DocumentReference } from '@medplum/fhirtypes';
+import type { Delivery } from '../../src/store/types';
 import { startHarness } from '../support/bridge-harness';
 import type { Harness } from '../support/bridge-harness';
+import type { CaseFixture } from '../support/cases';
+import { logEntries } from '../support/log-entries';
 
-/** Simulator -> bridge -> sandbox over real HTTP; assertions on what the sandbox holds. */
+/**
+ * Simulator -> bridge -> sandbox over real HTTP; assertions on what the sandbox holds.
+ * The harness is shared for speed, but each test has a case (channel, patient, visit) of
+ * its own and delivers it itself, so any test runs alone and in any order.
+ */
 describe('pipeline end to end', () => {
   let h: Harness;
 
@@ -14,22 +21,29 @@ describe('pipeline end to end', () => {
     await h?.close();
   });
 
-  async function countOf(type: string, query = ''): Promise<number> {
-    const bundle = await h.fhirGet<Bundle>(`${type}?_count=1000${query}`);
-    return bundle.entry?.length ?? 0;
+  /** Sends an MRN event (a new one by default) for the case and waits until it is delivered. */
+  async function deliver(
+    fixture: CaseFixture,
+    event = h.mrnEvent({ channelId: fixture.channelId }),
+  ): Promise<Delivery> {
+    expect((await h.send(event)).status).toBe(202);
+    const delivery = await h.waitFor(event.id);
+    expect({ status: delivery.status, lastError: delivery.lastError }).toEqual({
+      status: 'delivered',
+      lastError: null,
+    });
+    return delivery;
   }
 
   it('writes the PSR and the set timestamps for a stroke case', async () => {
-    const event = h.mrnEvent();
-    const sent = await h.send(event);
-    expect(sent.status).toBe(202);
-    const delivery = await h.waitFor(event.id);
-    expect(delivery.status).toBe('delivered');
-    expect(delivery.outcome?.documentReferenceId).toBeDefined();
+    const fixture = await h.addCase();
+    const delivery = await deliver(fixture);
+    const { documents, observations } = await h.writtenFor(fixture);
+    expect(documents.map((d) => d.id)).toEqual([delivery.outcome?.documentReferenceId]);
 
     const doc = await h.fhirGet<DocumentReference>(`DocumentReference/${delivery.outcome?.documentReferenceId}`);
-    expect(doc.subject?.reference).toBe(`Patient/${h.patientId}`);
-    expect(doc.context?.encounter?.[0]?.reference).toBe(`Encounter/${h.encounterId}`);
+    expect(doc.subject?.reference).toBe(`Patient/${fixture.patientId}`);
+    expect(doc.context?.encounter?.[0]?.reference).toBe(`Encounter/${fixture.encounterId}`);
     const attachment = doc.content[0].attachment;
     expect(attachment.contentType).toBe('application/pdf');
     const pdf = Buffer.from(attachment.data ?? '', 'base64');
@@ -37,35 +51,48 @@ describe('pipeline end to end', () => {
     expect(attachment.size).toBe(pdf.length);
     expect(attachment.hash).toBe(createHash('sha1').update(pdf).digest('base64'));
 
-    const observations = await h.fhirGet<Bundle<Observation>>(`Observation?subject=Patient/${h.patientId}&_count=100`);
-    const resources = (observations.entry ?? []).map((e) => e.resource as Observation);
-    const lkw = resources.find((o) => o.valueDateTime === '2026-11-25T18:05:00-06:00');
-    expect(lkw?.encounter?.reference).toBe(`Encounter/${h.encounterId}`);
-    // ct_complete is time: null in the sample channel: no Observation with its code.
-    expect(resources.every((o) => o.valueDateTime !== null)).toBe(true);
-    expect(Object.keys(delivery.outcome?.observationIds ?? {})).not.toContain('ct_complete');
+    // One Observation per set time, exactly as Pulsara gave it, each in the visit; ct_complete
+    // is time: null in the case: no Observation for it.
+    expect(observations.map((o) => o.valueDateTime).sort()).toEqual([...fixture.setTimes].sort());
+    expect(observations.map((o) => o.encounter?.reference)).toEqual(
+      observations.map(() => `Encounter/${fixture.encounterId}`),
+    );
+    expect(Object.keys(delivery.outcome?.observationIds ?? {}).sort()).toEqual([
+      'ed_arrival',
+      'first_medical_contact',
+      'last_known_well',
+    ]);
+    expect(delivery.outcome).toMatchObject({ created: 4, updated: 0 });
   });
 
   it('writes nothing new for a redelivered event or a second event with the same PDF', async () => {
-    const before = { docs: await countOf('DocumentReference'), obs: await countOf('Observation') };
-    const event = h.mrnEvent();
-    await h.send(event);
-    const first = await h.waitFor(event.id);
-    expect(first.outcome?.created).toBe(0);
+    const fixture = await h.addCase();
+    const event = h.mrnEvent({ channelId: fixture.channelId });
+    const original = await deliver(fixture, event);
+    const before = await h.writtenFor(fixture);
+
+    const second = await deliver(fixture);
+    expect(second.outcome).toMatchObject({
+      created: 0,
+      updated: 0,
+      documentReferenceId: original.outcome?.documentReferenceId,
+    });
 
     const redelivery = await h.send(event);
     expect(redelivery.status).toBe(202);
-    expect(JSON.parse(redelivery.body)).toMatchObject({ duplicate: true });
+    expect(JSON.parse(redelivery.body)).toMatchObject({ deliveryId: original.id, duplicate: true });
+    expect(await h.delivery(event.id)).toMatchObject({ status: 'delivered', attempts: 1 });
 
-    expect(await countOf('DocumentReference')).toBe(before.docs);
-    expect(await countOf('Observation')).toBe(before.obs);
+    // Not a resource more, and not a version more of any (same ids, versions and contents).
+    expect(await h.writtenFor(fixture)).toEqual(before);
   });
 
-  it('never logs PHI: names, MRN, CSN, DOB', () => {
+  it('never logs PHI: names, MRN, CSN, DOB', async () => {
+    const fixture = await h.addCase();
+    const delivery = await deliver(fixture);
     const logs = h.logs();
-    expect(logs.length).toBeGreaterThan(0);
-    expect(logs).toContain('delivered');
-    for (const phi of ['E4410982', '300018842', 'Ruiz', '"Ana"', '1951-04-09', 'JVBERi0']) {
+    expect(logEntries(logs).filter((e) => e.message === 'delivered' && e.eventId === delivery.eventId)).toHaveLength(1);
+    for (const phi of [fixture.mrn, fixture.csn, 'E4410982', '300018842', 'Ruiz', '"Ana"', '1951-04-09', 'JVBERi0']) {
       expect(logs).not.toContain(phi);
     }
   });

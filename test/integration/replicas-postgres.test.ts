@@ -2,15 +2,11 @@ import type { DocumentReference, Observation } from '@medplum/fhirtypes';
 import type { DeliveryView } from '../../src/store/delivery-view';
 import type { RequestRecord } from '../../src/tools/simulator';
 import type { WebhookEvent } from '../../src/pulsara/types';
-import {
-  assertBuilt,
-  freePort,
-  killAllServes,
-  OutsideWorld,
-  ServeProcess,
-  waitUntil,
-} from '../support/process-harness';
-import type { CaseFixture } from '../support/process-harness';
+import type { CaseFixture } from '../support/cases';
+import { freePort } from '../support/free-port';
+import { killAllServes, OutsideWorld, ServeProcess } from '../support/process-harness';
+import { assertBuilt } from '../support/run-cli';
+import { waitUntil } from '../support/wait-until';
 import {
   deliveredEventIds,
   describeWithPostgres,
@@ -64,13 +60,11 @@ function parseAccepted(body: string): Accepted {
 }
 
 describeWithPostgres('the PostgreSQL replicas test')('several serve replicas on one PostgreSQL database', () => {
-  const schema = scratchSchemaName();
-  const storeUrl = storeUrlWithSchema(PG_URL, schema);
+  /** The scratch schemas made so far: one per test, so that no test sees another's ledger. */
+  const schemas: string[] = [];
   let world: OutsideWorld;
   const fixtures: CaseFixture[] = [];
   const sent: Sent[] = [];
-  let replicaB: ServeProcess | undefined;
-  let restartedA: ServeProcess | undefined;
 
   beforeAll(async () => {
     assertBuilt();
@@ -83,13 +77,25 @@ describeWithPostgres('the PostgreSQL replicas test')('several serve replicas on 
     console.log(`replicas test: ${CASES} channels and patients set up in ${Date.now() - started} ms`);
   });
 
-  afterAll(async () => {
+  // Each test starts the replicas it needs, so that none depends on another's processes.
+  afterEach(async () => {
     await killAllServes();
+  });
+  afterAll(async () => {
     await world?.close();
-    await dropSchema(schema);
+    for (const schema of schemas) {
+      await dropSchema(schema);
+    }
   });
 
-  function env(port: number): Record<string, string> {
+  /** A new, empty ledger: a scratch schema of its own, and the STORE_URL that selects it. */
+  function newLedger(): { schema: string; storeUrl: string } {
+    const schema = scratchSchemaName();
+    schemas.push(schema);
+    return { schema, storeUrl: storeUrlWithSchema(PG_URL, schema) };
+  }
+
+  function env(port: number, storeUrl: string): Record<string, string> {
     return world.serveEnv(port, storeUrl, {
       WORKER_CONCURRENCY: String(WORKERS),
       POLL_INTERVAL_MS: '100',
@@ -97,8 +103,8 @@ describeWithPostgres('the PostgreSQL replicas test')('several serve replicas on 
     });
   }
 
-  async function startReplica(): Promise<ServeProcess> {
-    return ServeProcess.start(env(await freePort()), 30_000);
+  async function startReplica(storeUrl: string): Promise<ServeProcess> {
+    return ServeProcess.start(env(await freePort(), storeUrl), 30_000);
   }
 
   async function workerIdOf(serve: ServeProcess): Promise<string> {
@@ -139,8 +145,9 @@ describeWithPostgres('the PostgreSQL replicas test')('several serve replicas on 
   const range = (from: number, to: number): number[] => Array.from({ length: to - from }, (_, i) => from + i);
 
   it('delivers 200 events exactly once across two replicas while one is killed and restarted', async () => {
-    const [a, b] = await Promise.all([startReplica(), startReplica()]);
-    replicaB = b;
+    const totalsBefore = await ehrTotals();
+    const { schema, storeUrl } = newLedger();
+    const [a, b] = await Promise.all([startReplica(storeUrl), startReplica(storeUrl)]);
     const [workerA, workerB] = await Promise.all([workerIdOf(a), workerIdOf(b)]);
     expect(workerA).not.toBe(workerB);
     // The scratch schema from STORE_URL is where both keep their ledger.
@@ -168,8 +175,7 @@ describeWithPostgres('the PostgreSQL replicas test')('several serve replicas on 
       'the first deliveries',
       () => statusCounts(b),
       (c) => (c.delivered ?? 0) >= KILL_AFTER,
-      60_000,
-      25,
+      { timeoutMs: 60_000, everyMs: 25, ignoreErrors: true },
     );
     await a.kill('SIGKILL');
     const tKill = Date.now();
@@ -187,8 +193,7 @@ describeWithPostgres('the PostgreSQL replicas test')('several serve replicas on 
     );
 
     // Phase 3: the killed replica comes back (new process, new worker id) and gets its share.
-    const a2 = await startReplica();
-    restartedA = a2;
+    const a2 = await startReplica(storeUrl);
     const workerA2 = await workerIdOf(a2);
     expect(new Set([workerA, workerB, workerA2]).size).toBe(3);
     await sendOriginals(range(PHASE2_END, CASES), (i) => (i % 2 === 0 ? a2 : b));
@@ -201,8 +206,7 @@ describeWithPostgres('the PostgreSQL replicas test')('several serve replicas on 
       `all ${CASES} deliveries to end delivered`,
       () => a2.deliveries(),
       (all) => all.length === CASES && all.every((v) => v.status === 'delivered'),
-      90_000,
-      200,
+      { timeoutMs: 90_000, everyMs: 200, ignoreErrors: true },
     );
     const totalMs = Date.now() - t0;
 
@@ -218,7 +222,7 @@ describeWithPostgres('the PostgreSQL replicas test')('several serve replicas on 
     }
 
     // The EHR: exactly one PSR per channel, exactly the set times as Observations.
-    await expectWrittenOnce();
+    await expectWrittenOnce(fixtures, totalsBefore);
 
     // Both replicas worked: every event was marked delivered, under a live lease, by one of
     // them. (Output read now: a process's last lines may arrive after its exit.) The one
@@ -236,7 +240,7 @@ describeWithPostgres('the PostgreSQL replicas test')('several serve replicas on 
           (s) =>
             sets.some((set) => set.has(s.event.id)) || Date.parse(byEvent.get(s.event.id)?.deliveredAt ?? '') < tKill,
         ),
-      5_000,
+      { timeoutMs: 5_000, everyMs: 100 },
     );
     expect(byA.size).toBeGreaterThan(0);
     expect(byB.size).toBeGreaterThan(0);
@@ -267,11 +271,21 @@ describeWithPostgres('the PostgreSQL replicas test')('several serve replicas on 
   });
 
   it('processes two events of one channel sent to both replicas at once one after the other', async () => {
-    const [a2, b] = [restartedA, replicaB];
-    if (!a2 || !b) {
-      throw new Error('the replicas of the previous test are not running');
-    }
-    const channels = fixtures.slice(0, 8);
+    // Cases and replicas of its own: this test needs nothing from the one above.
+    const { storeUrl } = newLedger();
+    const [channels, [a, b]] = await Promise.all([
+      Promise.all(Array.from({ length: 8 }, () => world.addCase())),
+      Promise.all([startReplica(storeUrl), startReplica(storeUrl)]),
+    ]);
+    // Nothing is sent yet, so nothing of this test is written yet.
+    const totalsBefore = await ehrTotals();
+    // Each channel delivered once first, as they were when this test used the first test's
+    // channels: both events of each pair then find everything written.
+    const earlier = channels.map((fixture) => world.mrnEvent(fixture));
+    const earlierAnswers = await Promise.all(earlier.map((e, i) => world.send((i % 2 === 0 ? a : b).url, e)));
+    expect(earlierAnswers.map((r) => r.status)).toEqual(earlier.map(() => 202));
+    await allDelivered(b, new Set(earlier.map((e) => e.id)), 'the channels to be delivered once');
+
     const delayMs = 800;
     await world.sim('DELETE', '/requests');
     // Every summary download takes 800 ms. Two deliveries of one channel that overlapped
@@ -283,18 +297,11 @@ describeWithPostgres('the PostgreSQL replicas test')('several serve replicas on 
     await world.sim('POST', '/faults', { path: 'summary', delayMs, count: channels.length * 2 });
     const pairs = channels.map((fixture) => [world.mrnEvent(fixture), world.mrnEvent(fixture)] as const);
     const responses = await Promise.all(
-      pairs.flatMap(([first, second]) => [world.send(a2.url, first), world.send(b.url, second)]),
+      pairs.flatMap(([first, second]) => [world.send(a.url, first), world.send(b.url, second)]),
     );
     expect(responses.map((r) => r.status)).toEqual(responses.map(() => 202));
     const eventIds = new Set(pairs.flat().map((e) => e.id));
-
-    await waitUntil(
-      'the paired events to be delivered',
-      () => b.deliveries(),
-      (all) => all.filter((v) => eventIds.has(v.eventId) && v.status === 'delivered').length === eventIds.size,
-      30_000,
-      100,
-    );
+    const views = await allDelivered(b, eventIds, 'the paired events to be delivered');
 
     // Every download was one of the delayed ones.
     expect((await world.sim<{ faults: unknown[] }>('GET', '/faults')).faults).toEqual([]);
@@ -311,14 +318,40 @@ describeWithPostgres('the PostgreSQL replicas test')('several serve replicas on 
     expect(Math.min(...gaps)).toBeGreaterThanOrEqual(delayMs / 2);
     // Both replicas took part: each delivered some of the paired events.
     const pairedBy = (output: string): number => [...deliveredEventIds(output)].filter((id) => eventIds.has(id)).length;
-    expect(pairedBy(a2.logs()) + pairedBy(b.logs())).toBe(eventIds.size);
-    // Same PDF, same times: the second delivery of each channel wrote nothing new.
-    await expectWrittenOnce();
+    expect(pairedBy(a.logs()) + pairedBy(b.logs())).toBe(eventIds.size);
+    // Same PDF, same times: the paired deliveries wrote nothing new.
+    expect(views.filter((v) => eventIds.has(v.eventId)).map((v) => v.outcome?.created)).toEqual(
+      [...eventIds].map(() => 0),
+    );
+    await expectWrittenOnce(channels, totalsBefore);
   });
 
-  /** One current DocumentReference per channel, found by its PSR identifier; the set times as Observations, nothing else. */
-  async function expectWrittenOnce(): Promise<void> {
-    await mapLimit(fixtures, 8, async (fixture) => {
+  /** Waits until every event of `eventIds` is delivered, as `serve` sees the ledger; returns the ledger. */
+  function allDelivered(serve: ServeProcess, eventIds: Set<string>, what: string): Promise<DeliveryView[]> {
+    return waitUntil(
+      what,
+      () => serve.deliveries(),
+      (all) => all.filter((v) => eventIds.has(v.eventId) && v.status === 'delivered').length === eventIds.size,
+      { timeoutMs: 30_000, everyMs: 100, ignoreErrors: true },
+    );
+  }
+
+  /** How many DocumentReferences and Observations the EHR holds in all. */
+  async function ehrTotals(): Promise<{ documents: number; observations: number }> {
+    const allDocuments = await fhirSearch<DocumentReference>(world.sandbox.baseUrl, 'DocumentReference?_count=1000');
+    const allObservations = await fhirSearch<Observation>(world.sandbox.baseUrl, 'Observation?_count=2000');
+    return { documents: allDocuments.entry?.length ?? 0, observations: allObservations.entry?.length ?? 0 };
+  }
+
+  /**
+   * For each case: one current DocumentReference, found by its PSR identifier, and the set
+   * times as Observations. And nothing else: the EHR holds exactly that much more than `before`.
+   */
+  async function expectWrittenOnce(
+    cases: CaseFixture[],
+    before: { documents: number; observations: number },
+  ): Promise<void> {
+    await mapLimit(cases, 8, async (fixture) => {
       const byIdentifier = await fhirSearch<DocumentReference>(
         world.sandbox.baseUrl,
         `DocumentReference?identifier=${encodeURIComponent(`${PSR_SYSTEM}|${fixture.channelId}`)}&_total=accurate`,
@@ -331,9 +364,9 @@ describeWithPostgres('the PostgreSQL replicas test')('several serve replicas on 
       expect(written.documents.map((d) => d.status)).toEqual(['current']);
       expect(written.observations.map((o) => o.valueDateTime).sort()).toEqual([...fixture.setTimes].sort());
     });
-    const allDocuments = await fhirSearch<DocumentReference>(world.sandbox.baseUrl, 'DocumentReference?_count=1000');
-    const allObservations = await fhirSearch<Observation>(world.sandbox.baseUrl, 'Observation?_count=2000');
-    expect(allDocuments.entry?.length).toBe(CASES);
-    expect(allObservations.entry?.length).toBe(fixtures.reduce((n, f) => n + f.setTimes.length, 0));
+    expect(await ehrTotals()).toEqual({
+      documents: before.documents + cases.length,
+      observations: before.observations + cases.reduce((n, f) => n + f.setTimes.length, 0),
+    });
   }
 });

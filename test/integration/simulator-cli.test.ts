@@ -11,6 +11,8 @@ const SECRET = 'whsec_cli_test';
 interface Harness {
   program: Command;
   output: string[];
+  /** Resolves with the first text the command prints. */
+  firstOutput: Promise<string>;
   exitCodes: number[];
   stop: (signal: string) => void;
 }
@@ -19,30 +21,28 @@ function harness(env: NodeJS.ProcessEnv = {}): Harness {
   const output: string[] = [];
   const exitCodes: number[] = [];
   let stop: (signal: string) => void = () => undefined;
+  let printed: (text: string) => void = () => undefined;
+  const firstOutput = new Promise<string>((resolve) => (printed = resolve));
   const deps: SimulatorCommandDeps = {
     env: { LOG_LEVEL: 'error', ...env },
-    out: (text) => output.push(text),
+    out: (text) => {
+      output.push(text);
+      printed(text);
+    },
     setExitCode: (code) => exitCodes.push(code),
     waitForStop: () => new Promise((resolve) => (stop = resolve)),
   };
   const program = new Command().exitOverride();
   registerSimulatorCommand(program, deps);
-  return { program, output, exitCodes, stop: (signal) => stop(signal) };
-}
-
-async function eventually(check: () => boolean): Promise<void> {
-  for (let i = 0; i < 100 && !check(); i += 1) {
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  expect(check()).toBe(true);
+  return { program, output, firstOutput, exitCodes, stop: (signal) => stop(signal) };
 }
 
 describe('simulator command', () => {
   it('serves the API on the given port with the token from the environment, until stopped', async () => {
     const h = harness({ PULSARA_API_TOKEN: 'env-token' });
     const running = h.program.parseAsync(['node', 'cli', 'simulator', '--port', '0']);
-    await eventually(() => h.output.length > 0);
-    const baseUrl = h.output[0].trim();
+    // The command prints its URL once it listens; if it failed first, `running` rejects.
+    const baseUrl = (await Promise.race([h.firstOutput, running.then(() => 'exited without printing')])).trim();
     expect(baseUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const url = `${baseUrl}/api/v1/patient-channels/pc_7f3a9c21`;
     expect((await fetch(url, { headers: { 'x-api-key': 'env-token' } })).status).toBe(200);

@@ -6,19 +6,16 @@ import path from 'node:path';
 import { Client } from 'pg';
 import type { DeliveryView } from '../../src/store/delivery-view';
 import type { WebhookEvent } from '../../src/pulsara/types';
+import type { CaseFixture } from '../support/cases';
+import { freePort } from '../support/free-port';
 import { startCuttableTcpProxy } from '../support/holding-proxy';
 import type { CuttableTcpProxy } from '../support/holding-proxy';
-import {
-  assertBuilt,
-  freePort,
-  killAllServes,
-  listEvents,
-  OutsideWorld,
-  ServeProcess,
-  sleep,
-  waitUntil,
-} from '../support/process-harness';
-import type { CaseFixture } from '../support/process-harness';
+import { killAllServes, listEvents, OutsideWorld, ServeProcess } from '../support/process-harness';
+import { logEntries } from '../support/log-entries';
+import type { LogEntry } from '../support/log-entries';
+import { describeWithPostgres, PG_URL } from '../support/replica-helpers';
+import { assertBuilt } from '../support/run-cli';
+import { waitUntil } from '../support/wait-until';
 
 /**
  * Store outages seen from outside the REAL `serve` process: while the store cannot take a
@@ -26,8 +23,6 @@ import type { CaseFixture } from '../support/process-harness';
  * next webhook is accepted and the workers resume by themselves, with nothing lost.
  */
 jest.setTimeout(60000);
-
-const PG_URL = process.env.PG_TEST_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 /**
  * Root ignores file modes, so chmod cannot break a store in this sandbox. The ext4
@@ -70,7 +65,17 @@ async function waitDelivered(serve: ServeProcess, eventIds: string[], timeoutMs 
     `${eventIds.length} deliveries to be delivered`,
     () => statuses(serve, eventIds),
     (views) => views.length === eventIds.length && views.every((v) => v.status === 'delivered'),
-    timeoutMs,
+    { timeoutMs, everyMs: 100, ignoreErrors: true },
+  );
+}
+
+/** Waits until `serve` has logged, after the first `from` characters of its output, a JSON line that `match`es. */
+async function logged(serve: ServeProcess, what: string, from: number, match: (e: LogEntry) => boolean): Promise<void> {
+  await waitUntil(
+    what,
+    () => logEntries(serve.logs().slice(from)).filter(match).length,
+    (count) => count > 0,
+    { timeoutMs: 15000 },
   );
 }
 
@@ -95,12 +100,11 @@ describe('store outages, seen from outside serve', () => {
     expect(observations.map((o) => o.valueDateTime).sort()).toEqual([...fixture.setTimes].sort());
   }
 
-  /** Sends `event` a few times over ~1 s while the store is down: every answer must be 503. */
+  /** Sends `event` a few times (as Pulsara's retries would) while the store is down: every answer must be 503. */
   async function expectRefused(serve: ServeProcess, event: WebhookEvent): Promise<void> {
     for (let i = 0; i < 3; i += 1) {
       const answer = await world.send(serve.url, event);
       expect(answer.status).toBe(503);
-      await sleep(300);
     }
   }
 
@@ -113,9 +117,11 @@ describe('store outages, seen from outside serve', () => {
   /**
    * The outage as Pulsara and the EHR see it. Before it: one delivery in flight (its
    * channel read is slow) and one pending behind it (same channel, so it must wait). During
-   * it: a webhook is refused with 503 again and again, and /readyz says 503. After it: the
-   * next webhook is accepted at once, Pulsara's redelivery of the refused one too, and the
-   * workers finish everything by themselves, each case written exactly once.
+   * it, both at its start and once the in-flight delivery has failed to record its outcome
+   * and the workers have paused: a webhook is refused with 503 again and again, and /readyz
+   * says 503. After it: the next webhook is accepted at once, Pulsara's redelivery of the
+   * refused one too, and the workers finish everything by themselves, each case written
+   * exactly once.
    */
   async function outageScenario(
     serve: ServeProcess,
@@ -132,17 +138,29 @@ describe('store outages, seen from outside serve', () => {
       'the first delivery to be claimed',
       () => statuses(serve, [inFlight.id]),
       ([v]) => v?.status === 'processing',
-      10000,
-      20,
+      { timeoutMs: 10000, everyMs: 20, ignoreErrors: true },
     );
 
+    const outageStart = serve.logs().length;
     await outage.begin();
     const refusedEvent = world.mrnEvent(refused);
     await expectRefused(serve, refusedEvent);
     await expectNotReady(serve);
-    // Long enough for the in-flight delivery to finish its work and fail to record it.
-    await sleep(1000);
+    // The later stage of the outage is what serve logs, not an amount of time.
+    await logged(
+      serve,
+      'the in-flight delivery to do its work and fail to record it',
+      outageStart,
+      (e) => e.message === 'could not record the attempt' && e.eventId === inFlight.id,
+    );
+    await logged(
+      serve,
+      'the workers to find the store down and pause',
+      outageStart,
+      (e) => e.message === 'store unavailable; workers pause',
+    );
     await expectRefused(serve, refusedEvent);
+    await expectNotReady(serve);
     await outage.end();
 
     const lateEvent = world.mrnEvent(late);
@@ -187,10 +205,10 @@ describe('store outages, seen from outside serve', () => {
     },
   );
 
-  describe('PostgreSQL cut off by a network outage', () => {
-    let database: string | undefined;
+  describeWithPostgres('the PostgreSQL outage test')('PostgreSQL cut off by a network outage', () => {
+    const database = `pfb_outage_${randomBytes(5).toString('hex')}`;
+    let created = false;
     let proxy: CuttableTcpProxy | undefined;
-    let skipReason: string | null = null;
 
     async function admin<T>(work: (client: Client) => Promise<T>): Promise<T> {
       const client = new Client({ connectionString: PG_URL, connectionTimeoutMillis: 2000 });
@@ -203,30 +221,18 @@ describe('store outages, seen from outside serve', () => {
     }
 
     beforeAll(async () => {
-      try {
-        database = `pfb_outage_${randomBytes(5).toString('hex')}`;
-        await admin((client) => client.query(`CREATE DATABASE ${database}`));
-      } catch (err) {
-        database = undefined;
-        skipReason = `PostgreSQL at ${PG_URL.replace(/\/\/[^@]*@/, '//***@')} is not usable (${err instanceof Error ? err.message : String(err)})`;
-        if (process.env.CI) {
-          throw new Error(`CI needs PostgreSQL: ${skipReason}`);
-        }
-        console.warn(`store-outage: PostgreSQL outage test skipped: ${skipReason}`);
-      }
+      await admin((client) => client.query(`CREATE DATABASE ${database}`));
+      created = true;
     });
     afterAll(async () => {
       await killAllServes();
       await proxy?.close();
-      if (database) {
+      if (created) {
         await admin((client) => client.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`));
       }
     });
 
     it('503 on intake and /readyz during the outage; 202 and pending deliveries completed after it', async () => {
-      if (skipReason || !database) {
-        return;
-      }
       const target = new URL(PG_URL);
       const tcp = await startCuttableTcpProxy(target.hostname, Number(target.port || 5432));
       proxy = tcp;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { DocumentReference } from '@medplum/fhirtypes';
 import type { DeliveryView } from '../../src/store/delivery-view';
-import { runCli } from '../support/process-harness';
+import { runCli } from '../support/run-cli';
 import {
   countOf,
   documentsOf,
@@ -154,7 +154,7 @@ describe('the bridge writing to HAPI FHIR', () => {
 
     // The operator's view of the ledger says the same.
     const listed = await runCli(['events', 'list', '--status', 'retrying,dead', '--channel', c.channelId, '--json'], {
-      STORE_URL: pipeline.storeUrl,
+      env: { STORE_URL: pipeline.storeUrl },
     });
     expect(listed.code).toBe(0);
     const rows = JSON.parse(listed.stdout) as DeliveryView[];

@@ -11,10 +11,16 @@ import type { RunningBridge } from '../../src/bridge';
 import { createLogger } from '../../src/shared/logger';
 import type { Delivery } from '../../src/store/types';
 import type { WebhookEvent } from '../../src/pulsara/types';
+import { addCase, writtenFor } from './cases';
+import type { CaseFixture, WrittenResources } from './cases';
+import { REPO_ROOT } from './run-cli';
+import { waitUntil } from './wait-until';
 
 export const SECRET = 'whsec_integration_test';
 export const TOKEN = 'integration-token';
-export const REPO_ROOT = path.resolve(__dirname, '..', '..');
+
+/** Where a delivery has nothing more to do. */
+const SETTLED: Delivery['status'][] = ['delivered', 'dead', 'ignored'];
 
 export interface Harness {
   sandbox: { baseUrl: string; close(): Promise<void> };
@@ -29,8 +35,15 @@ export interface Harness {
     opts?: { badSignature?: boolean; t?: number },
   ): Promise<{ status: number; body: string }>;
   mrnEvent(overrides?: { eventId?: string; channelId?: string; name?: string }): WebhookEvent;
+  /** The ledger row of an event, if the bridge has stored it. */
+  delivery(eventId: string): Promise<Delivery | undefined>;
+  /** Waits until the event's delivery has one of `statuses` (default: settled) and returns it. */
   waitFor(eventId: string, statuses?: Delivery['status'][], timeoutMs?: number): Promise<Delivery>;
   fhirGet<T>(pathAndQuery: string): Promise<T>;
+  /** A case of its own (channel, patient, visit), for tests that must not share the sample one. */
+  addCase(): Promise<CaseFixture>;
+  /** What the sandbox holds for a case's patient. */
+  writtenFor(fixture: CaseFixture): Promise<WrittenResources>;
   close(): Promise<void>;
 }
 
@@ -64,6 +77,8 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
   });
   const bridge = await startBridge(config, createLogger({ level: 'debug', stream: logStream }), { host: '127.0.0.1' });
   const webhookUrl = `${bridge.url}/webhooks/pulsara`;
+  const delivery = async (eventId: string): Promise<Delivery | undefined> =>
+    (await bridge.store.list({ limit: 1000 })).find((d) => d.eventId === eventId);
 
   return {
     sandbox,
@@ -79,20 +94,14 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
         identifier: { id: 'cid_501', name: o.name ?? 'MRN', category: 'hospital' },
         eventId: o.eventId,
       }),
-    waitFor: async (eventId, statuses = ['delivered', 'dead', 'ignored'], timeoutMs = 20000) => {
-      const deadline = Date.now() + timeoutMs;
-      let last: Delivery | undefined;
-      while (Date.now() < deadline) {
-        last = (await bridge.store.list({ limit: 1000 })).find((d) => d.eventId === eventId);
-        if (last && statuses.includes(last.status)) {
-          return last;
-        }
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      throw new Error(
-        `event ${eventId} did not reach ${statuses.join('/')} (last: ${last?.status} ${last?.lastError?.code ?? ''})`,
-      );
-    },
+    delivery,
+    waitFor: (eventId, statuses = SETTLED, timeoutMs = 20000) =>
+      waitUntil(
+        `event ${eventId} to reach ${statuses.join('/')}`,
+        () => delivery(eventId),
+        (d): d is Delivery => d !== undefined && statuses.includes(d.status),
+        { timeoutMs },
+      ),
     fhirGet: async <T>(p: string): Promise<T> => {
       const res = await fetch(`${sandbox.baseUrl}/${p.replace(/^\//, '')}`, {
         headers: { Accept: 'application/fhir+json' },
@@ -100,6 +109,8 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
       if (!res.ok) throw new Error(`GET ${p} -> ${res.status}`);
       return (await res.json()) as T;
     },
+    addCase: () => addCase(simulator, sandbox),
+    writtenFor: (fixture) => writtenFor(sandbox.baseUrl, fixture),
     close: async () => {
       await bridge.close();
       await simulator.close();

@@ -1,62 +1,26 @@
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { existsSync, statSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
-import type { Bundle, DocumentReference, Observation, Resource } from '@medplum/fhirtypes';
 import type { DeliveryView } from '../../src/store/delivery-view';
-import { seedSandbox, startSandbox } from '../../src/tools/sandbox';
+import { startSandbox } from '../../src/tools/sandbox';
 import type { RunningSandbox } from '../../src/tools/sandbox';
-import { buildIdentifierEvent, sendWebhook, startSimulator, STROKE_CHANNEL_ID } from '../../src/tools/simulator';
+import { buildIdentifierEvent, sendWebhook, startSimulator } from '../../src/tools/simulator';
 import type { RunningSimulator, SendWebhookResult } from '../../src/tools/simulator';
-import type { PatientChannel, WebhookEvent } from '../../src/pulsara/types';
+import type { WebhookEvent } from '../../src/pulsara/types';
+import { addCase, writtenFor } from './cases';
+import type { CaseFixture, WrittenResources } from './cases';
+import { REPO_ROOT, runCli, spawnCli } from './run-cli';
+import type { CliProcess } from './run-cli';
+import { waitUntil } from './wait-until';
 
 /**
- * Runs the BUILT bridge (`node dist/cli/main.js …`) as child processes, so that tests can
+ * Runs the BUILT bridge (`node dist/cli/main.js serve`) as child processes, so that tests can
  * kill it like an operator or a crashing machine would. Build first: `npm run build`.
  */
 
-export const REPO_ROOT = path.resolve(__dirname, '..', '..');
-export const CLI_PATH = path.join(REPO_ROOT, 'dist', 'cli', 'main.js');
 export const ADMIN_TOKEN = 'process-harness-admin';
 
 export interface ExitInfo {
   code: number | null;
   signal: NodeJS.Signals | null;
-}
-
-/** Throws a clear message when dist/ has not been built; warns when it is older than src/. */
-export function assertBuilt(): void {
-  if (!existsSync(CLI_PATH)) {
-    throw new Error(`${CLI_PATH} is missing: run \`npm run build\` before these tests (they drive the built binary).`);
-  }
-  for (const module of ['bridge', 'store/sqlite-store', 'delivery/worker-pool', 'intake/webhook-route']) {
-    const source = path.join(REPO_ROOT, 'src', `${module}.ts`);
-    const output = path.join(REPO_ROOT, 'dist', `${module}.js`);
-    if (existsSync(source) && (!existsSync(output) || statSync(output).mtimeMs < statSync(source).mtimeMs)) {
-      console.warn(
-        `dist/${module}.js is older than src/${module}.ts: these tests run the build; rebuild with \`npm run build\`.`,
-      );
-    }
-  }
-}
-
-/** A free TCP port on 127.0.0.1 (listen on 0, read it, close). */
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-/** Only what the CLI needs from our environment: no STORE_URL or other setting leaks in. */
-function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
-  return { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...env };
 }
 
 const live = new Set<ServeProcess>();
@@ -69,15 +33,15 @@ export class ServeProcess {
   private exitInfo: ExitInfo | undefined;
 
   private constructor(
-    readonly child: ChildProcess,
+    readonly child: CliProcess,
     readonly port: number,
   ) {
     this.url = `http://127.0.0.1:${port}`;
     const collect = (chunk: Buffer): void => {
       this.output += chunk.toString('utf8');
     };
-    child.stdout?.on('data', collect);
-    child.stderr?.on('data', collect);
+    child.stdout.on('data', collect);
+    child.stderr.on('data', collect);
     this.exited = new Promise((resolve) => {
       child.once('exit', (code, signal) => {
         this.exitInfo = { code, signal };
@@ -96,30 +60,36 @@ export class ServeProcess {
     if (!Number.isInteger(port) || port <= 0) {
       throw new Error('ServeProcess.start needs a fixed PORT (use freePort()) so that it can poll /healthz');
     }
-    const child = spawn(process.execPath, [CLI_PATH, 'serve'], {
-      cwd: REPO_ROOT,
-      env: childEnv(env),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const serve = new ServeProcess(child, port);
+    const serve = new ServeProcess(spawnCli(['serve'], { env }), port);
     live.add(serve);
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      if (serve.exitInfo) {
-        throw new Error(`serve exited (${JSON.stringify(serve.exitInfo)}) before it was healthy:\n${serve.logs()}`);
-      }
-      try {
-        const res = await fetch(`${serve.url}/healthz`);
-        if (res.status === 200) {
-          return serve;
-        }
-      } catch {
-        // Not listening yet.
-      }
-      await sleep(50);
+    try {
+      await waitUntil(
+        'serve to answer GET /healthz with 200',
+        () => serve.health(),
+        (status) => status === 200,
+        {
+          timeoutMs,
+        },
+      );
+    } catch (err) {
+      await serve.kill('SIGKILL');
+      throw new Error(`${err instanceof Error ? err.message : String(err)}\n${serve.logs()}`);
     }
-    await serve.kill('SIGKILL');
-    throw new Error(`serve did not answer /healthz within ${timeoutMs} ms:\n${serve.logs()}`);
+    return serve;
+  }
+
+  /** The status of GET /healthz, or why there is none yet; throws once the process has exited. */
+  private async health(): Promise<number | string> {
+    if (this.exitInfo) {
+      throw new Error(`serve exited (${JSON.stringify(this.exitInfo)}) before it was healthy`);
+    }
+    try {
+      const res = await fetch(`${this.url}/healthz`);
+      await res.arrayBuffer(); // an unread body would hold the socket open
+      return res.status;
+    } catch (err) {
+      return `not listening yet (${err instanceof Error ? err.message : String(err)})`;
+    }
   }
 
   get pid(): number {
@@ -162,72 +132,13 @@ export async function killAllServes(): Promise<void> {
   await Promise.all([...live].map((serve) => serve.kill('SIGKILL')));
 }
 
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** Runs the built CLI to completion. */
-export function runCli(
-  args: string[],
-  env: Record<string, string>,
-  timeoutMs = 20000,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI_PATH, ...args], {
-      cwd: REPO_ROOT,
-      env: childEnv(env),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`pulsara-fhir-bridge ${args.join(' ')} did not finish within ${timeoutMs} ms:\n${stderr}`));
-    }, timeoutMs);
-    child.once('error', reject);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
 /** The ledger read straight from the store by `events list --json` (no serve needed). */
 export async function listEvents(storeUrl: string): Promise<DeliveryView[]> {
-  const result = await runCli(['events', 'list', '--json', '--limit', '1000'], { STORE_URL: storeUrl });
+  const result = await runCli(['events', 'list', '--json', '--limit', '1000'], { env: { STORE_URL: storeUrl } });
   if (result.code !== 0) {
     throw new Error(`events list exited ${result.code}: ${result.stderr}`);
   }
   return JSON.parse(result.stdout) as DeliveryView[];
-}
-
-/** Polls `read` until `done` holds, or fails with the last value seen. */
-export async function waitUntil<T>(
-  what: string,
-  read: () => Promise<T>,
-  done: (value: T) => boolean,
-  timeoutMs = 20000,
-  everyMs = 100,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T | undefined;
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    try {
-      last = await read();
-      lastError = undefined;
-      if (done(last)) {
-        return last;
-      }
-    } catch (err) {
-      lastError = err;
-    }
-    await sleep(everyMs);
-  }
-  const seen = lastError instanceof Error ? lastError.message : JSON.stringify(last);
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last seen: ${seen?.slice(0, 2000)}`);
 }
 
 /* ---------- The outside world of the bridge: EHR sandbox and Pulsara simulator ---------- */
@@ -235,30 +146,11 @@ export async function waitUntil<T>(
 export const WEBHOOK_SECRET = 'whsec_process_harness';
 export const API_TOKEN = 'process-harness-token';
 
-/** One Pulsara case: a channel in the simulator and its patient and visit in the EHR. */
-export interface CaseFixture {
-  channelId: string;
-  /** Opaque test values (not real PHI), distinct per case. */
-  mrn: string;
-  patientId: string;
-  encounterId: string;
-  /** The timeline times that are set; each must become exactly one Observation. */
-  setTimes: string[];
-}
-
-/** What the EHR holds for one case's patient. */
-export interface WrittenResources {
-  documents: DocumentReference[];
-  observations: Observation[];
-}
-
 /**
  * The sandbox and the simulator, in the test process, shared by every serve process a test
  * starts (as the real EHR and Pulsara outlive a crashing bridge).
  */
 export class OutsideWorld {
-  private cases = 0;
-
   private constructor(
     readonly sandbox: RunningSandbox,
     readonly simulator: RunningSimulator,
@@ -303,33 +195,9 @@ export class OutsideWorld {
     return (res.status === 204 ? undefined : await res.json()) as T;
   }
 
-  /** A new channel (copied from the sample stroke case, own ids and times) plus its patient and visit. */
-  async addCase(): Promise<CaseFixture> {
-    this.cases += 1;
-    const tag = `${randomBytes(3).toString('hex')}${this.cases}`;
-    const channelId = `pc_crash_${tag}`;
-    const mrn = `T${tag.toUpperCase()}`;
-    const csn = `9${parseInt(tag, 16)}`;
-    const minute = String(this.cases % 60).padStart(2, '0');
-    const setTimes = [`2026-11-25T18:${minute}:00Z`, `2026-11-25T17:${minute}:00-06:00`, `2026-11-25T19:${minute}:30Z`];
-    const sample = await this.sim<PatientChannel>('GET', `/channels/${STROKE_CHANNEL_ID}`);
-    const channel: PatientChannel = {
-      ...sample,
-      id: channelId,
-      identifiers: [
-        { id: 'cid_501', name: 'MRN', category: 'hospital', value: mrn },
-        { id: 'cid_502', name: 'CSN', category: 'hospital', value: csn },
-      ],
-      timeline: [
-        { key: 'first_medical_contact', label: 'First Contact', time: setTimes[0], set_by: 'Metro EMS' },
-        { key: 'last_known_well', label: 'Last Known Well', time: setTimes[1], set_by: 'Metro EMS' },
-        { key: 'ed_arrival', label: 'ER Door', time: setTimes[2], set_by: 'Mercy General Hospital' },
-        { key: 'ct_complete', label: 'CT/CTA Complete', time: null, set_by: null },
-      ],
-    };
-    await this.sim('PUT', `/channels/${channelId}`, channel);
-    const { patientId, encounterId } = await seedSandbox(this.sandbox.baseUrl, { mrn, csn });
-    return { channelId, mrn, patientId, encounterId, setTimes };
+  /** A new case of its own: a channel (the sample stroke case, own ids and times) plus its patient and visit. */
+  addCase(): Promise<CaseFixture> {
+    return addCase(this.simulator, this.sandbox);
   }
 
   /** A fresh identifier event (MRN entered) for a case. */
@@ -352,21 +220,8 @@ export class OutsideWorld {
   }
 
   /** Every DocumentReference and Observation the EHR holds for the case's patient. */
-  async writtenFor(fixture: CaseFixture): Promise<WrittenResources> {
-    const search = async <T extends Resource>(type: string): Promise<T[]> => {
-      const res = await fetch(`${this.sandbox.baseUrl}/${type}?subject=Patient/${fixture.patientId}&_count=1000`, {
-        headers: { Accept: 'application/fhir+json' },
-      });
-      if (!res.ok) {
-        throw new Error(`GET ${type} -> ${res.status}`);
-      }
-      const bundle = (await res.json()) as Bundle<T>;
-      return (bundle.entry ?? []).map((entry) => entry.resource as T);
-    };
-    return {
-      documents: await search<DocumentReference>('DocumentReference'),
-      observations: await search<Observation>('Observation'),
-    };
+  writtenFor(fixture: CaseFixture): Promise<WrittenResources> {
+    return writtenFor(this.sandbox.baseUrl, fixture);
   }
 
   async close(): Promise<void> {

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import type { Bundle, Resource } from '@medplum/fhirtypes';
+import { logEntries } from './log-entries';
 
 /**
  * Helpers for tests that run several bridge replicas on one PostgreSQL database: finding
@@ -83,34 +84,6 @@ export async function dropSchema(schema: string, url: string = PG_URL): Promise<
 
 function redactPassword(url: string): string {
   return url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
-}
-
-/** One JSON log line of a bridge process (only the fields these tests read). */
-export interface LogEntry {
-  level?: string;
-  message?: string;
-  timestamp?: string;
-  eventId?: string;
-  channelId?: string;
-  leaseKept?: boolean;
-  workerId?: string;
-  ms?: number;
-}
-
-/** The JSON log lines in a process's output; other lines are skipped. */
-export function logEntries(output: string): LogEntry[] {
-  const entries: LogEntry[] = [];
-  for (const line of output.split('\n')) {
-    if (!line.startsWith('{')) {
-      continue;
-    }
-    try {
-      entries.push(JSON.parse(line) as LogEntry);
-    } catch {
-      // A line cut short by kill -9.
-    }
-  }
-  return entries;
 }
 
 /** The event ids a process logged as delivered while it still held the lease. */

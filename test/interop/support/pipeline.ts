@@ -1,5 +1,3 @@
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -9,15 +7,11 @@ import { seedChannels, STROKE_CHANNEL_ID } from '../../../src/tools/simulator/se
 import type { SendWebhookResult } from '../../../src/tools/simulator/webhook-sender';
 import type { WebhookEvent } from '../../../src/pulsara/types';
 import type { DeliveryView } from '../../../src/store/delivery-view';
-import {
-  ADMIN_TOKEN,
-  CLI_PATH,
-  REPO_ROOT,
-  ServeProcess,
-  assertBuilt,
-  freePort,
-  waitUntil,
-} from '../../support/process-harness';
+import { freePort } from '../../support/free-port';
+import { ADMIN_TOKEN, ServeProcess } from '../../support/process-harness';
+import { assertBuilt, spawnCli } from '../../support/run-cli';
+import type { CliProcess } from '../../support/run-cli';
+import { waitUntil } from '../../support/wait-until';
 import { HAPI_BASE_URL, registerPatientAndVisit } from './hapi';
 
 /**
@@ -66,21 +60,17 @@ class SimulatorProcess {
   private exited = false;
 
   private constructor(
-    private readonly child: ChildProcess,
+    private readonly child: CliProcess,
     readonly url: string,
   ) {
-    child.stdout?.on('data', (chunk: Buffer) => (this.output += chunk.toString('utf8')));
-    child.stderr?.on('data', (chunk: Buffer) => (this.output += chunk.toString('utf8')));
+    child.stdout.on('data', (chunk: Buffer) => (this.output += chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => (this.output += chunk.toString('utf8')));
     child.once('exit', () => (this.exited = true));
   }
 
   static async start(): Promise<SimulatorProcess> {
     const port = await freePort();
-    const child = spawn(process.execPath, [CLI_PATH, 'simulator', '--port', String(port), '--token', PULSARA_TOKEN], {
-      cwd: REPO_ROOT,
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawnCli(['simulator', '--port', String(port), '--token', PULSARA_TOKEN]);
     const simulator = new SimulatorProcess(child, `http://127.0.0.1:${port}`);
     await waitUntil(
       'the simulator to answer',
@@ -88,11 +78,16 @@ class SimulatorProcess {
         if (simulator.exited) {
           throw new Error(`simulator exited:\n${simulator.output}`);
         }
-        return (await fetch(`${simulator.url}/_sim/channels`)).status;
+        try {
+          const res = await fetch(`${simulator.url}/_sim/channels`);
+          await res.arrayBuffer(); // an unread body would hold the socket open
+          return res.status;
+        } catch (err) {
+          return `not listening yet (${err instanceof Error ? err.message : String(err)})`;
+        }
       },
       (status) => status === 200,
-      20000,
-      100,
+      { timeoutMs: 20000, everyMs: 100 },
     );
     return simulator;
   }
@@ -199,17 +194,12 @@ export async function startPipeline(extraEnv: Record<string, string> = {}): Prom
   const waitForDelivery = (eventId: string, done: (d: DeliveryView) => boolean, what: string): Promise<DeliveryView> =>
     waitUntil(
       `${what} (event ${eventId})`,
-      async () => {
-        const all = (await serve.admin<{ deliveries: DeliveryView[] }>('/admin/deliveries?limit=1000')).deliveries;
-        const found = all.find((d) => d.eventId === eventId);
-        if (!found) {
-          throw new Error(`no delivery for event ${eventId} yet`);
-        }
-        return found;
-      },
-      done,
-      60000,
-      200,
+      async () =>
+        (await serve.admin<{ deliveries: DeliveryView[] }>('/admin/deliveries?limit=1000')).deliveries.find(
+          (d) => d.eventId === eventId,
+        ),
+      (found): found is DeliveryView => found !== undefined && done(found),
+      { timeoutMs: 60000, everyMs: 200, ignoreErrors: true },
     );
   const sendAndSettle = async (channelId: string): Promise<DeliveryView> => {
     const event = mrnEvent(channelId);

@@ -2,9 +2,11 @@ import { openStore } from '../../../src/store/open-store';
 import type { Delivery, DeliveryStore } from '../../../src/store/types';
 import type { WriteOutcome } from '../../../src/shared/write-outcome';
 import { WorkerPool } from '../../../src/delivery/worker-pool';
+import type { WorkerPoolOptions } from '../../../src/delivery/worker-pool';
 import { DEFAULT_RETRY_SETTINGS } from '../../../src/delivery/retry-policy';
 import { BridgeError } from '../../../src/shared/errors';
 import { silentLogger } from '../../../src/shared/logger';
+import { waitUntil } from '../../support/wait-until';
 
 const written: WriteOutcome = { created: 3, updated: 0, unchanged: 0, documentReferenceId: 'doc-1' };
 
@@ -17,14 +19,6 @@ async function record(store: DeliveryStore, eventId: string, channelId: string):
     receivedAt: new Date(),
   });
   return r.deliveryId;
-}
-
-async function until(check: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 describe('WorkerPool', () => {
@@ -41,25 +35,39 @@ describe('WorkerPool', () => {
     await store.close();
   });
 
-  function startPool(process: (d: Delivery) => Promise<WriteOutcome>, concurrency = 2): WorkerPool {
+  function startPool(
+    process: (d: Delivery) => Promise<WriteOutcome>,
+    options: Partial<WorkerPoolOptions> = {},
+  ): WorkerPool {
     pool = new WorkerPool({
       store,
       process,
-      concurrency,
+      concurrency: 2,
       leaseMs: 10000,
       pollIntervalMs: 20,
       retry: { ...DEFAULT_RETRY_SETTINGS, baseDelayMs: 60000, maxAttempts: 3 },
       logger: silentLogger(),
+      ...options,
     });
     pool.start();
     return pool;
   }
 
+  /** Waits until every delivery in `ids` has `status`; returns them. */
+  function statusOf(ids: string[], status: Delivery['status']): Promise<(Delivery | null)[]> {
+    return waitUntil(
+      `${ids.join(', ')} to be ${status}`,
+      () => Promise.all(ids.map((id) => store.get(id))),
+      (deliveries) => deliveries.every((d) => d?.status === status),
+      { timeoutMs: 5000, everyMs: 20 },
+    );
+  }
+
   it('records the outcome of a delivered event', async () => {
     const id = await record(store, 'evt_ok', 'pc_1');
     startPool(async () => written);
-    await until(async () => (await store.get(id))?.status === 'delivered');
-    expect((await store.get(id))?.outcome).toMatchObject(written);
+    const [delivered] = await statusOf([id], 'delivered');
+    expect(delivered?.outcome).toMatchObject(written);
   });
 
   it('schedules a retry for a retryable failure and dead-letters a permanent one, with the reason', async () => {
@@ -69,10 +77,8 @@ describe('WorkerPool', () => {
       if (d.id === retryId) throw new BridgeError('ehr-unavailable', 'EHR answered 503', { schedule: 'backoff' });
       throw new BridgeError('patient-ambiguous', 'ambiguous patient: 2 matches');
     });
-    await until(
-      async () => (await store.get(retryId))?.status === 'retrying' && (await store.get(deadId))?.status === 'dead',
-    );
-    const retrying = await store.get(retryId);
+    await statusOf([deadId], 'dead');
+    const [retrying] = await statusOf([retryId], 'retrying');
     expect(retrying?.lastError).toMatchObject({ code: 'ehr-unavailable', message: 'EHR answered 503' });
     expect(retrying?.nextAttemptAt?.getTime()).toBeGreaterThan(Date.now() + 20000);
     expect((await store.get(deadId))?.lastError).toMatchObject({
@@ -90,12 +96,10 @@ describe('WorkerPool', () => {
       if (d.id === slowId) await gate;
       return written;
     });
-    await until(async () =>
-      (await Promise.all(fastIds.map((id) => store.get(id)))).every((d) => d?.status === 'delivered'),
-    );
+    await statusOf(fastIds, 'delivered');
     expect((await store.get(slowId))?.status).toBe('processing');
     release();
-    await until(async () => (await store.get(slowId))?.status === 'delivered');
+    await statusOf([slowId], 'delivered');
   });
 
   it('pauses while the store is down and resumes by itself', async () => {
@@ -110,9 +114,15 @@ describe('WorkerPool', () => {
       }
       return realClaim(...args);
     };
-    startPool(async () => written, 1);
-    await until(async () => failedClaims >= 2);
+    // 10 ms instead of the default 250 ms first pause: the pause is under test, not its length.
+    startPool(async () => written, { concurrency: 1, storeBackoffStartMs: 10 });
+    await waitUntil(
+      'two failed claims',
+      () => failedClaims,
+      (n) => n >= 2,
+      { timeoutMs: 5000, everyMs: 20 },
+    );
     down = false;
-    await until(async () => (await store.get(id))?.status === 'delivered');
+    await statusOf([id], 'delivered');
   });
 });

@@ -39,7 +39,7 @@ describe('createFhirClient', () => {
       identifier: [{ system: 'urn:mrn', value: 'A&1 2+3' }],
     });
     expect(created.status).toBe(201);
-    expect(created.body?.id).toBeDefined();
+    expect(created.body?.id).toMatch(/^[A-Za-z0-9\-.]{1,64}$/);
     expect(created.headers.location).toContain(`Patient/${created.body?.id}`);
 
     const read = await client.get<Patient>(`Patient/${created.body?.id}`);
@@ -145,12 +145,13 @@ describe('createFhirClient', () => {
 
     it('a timeout or a refused connection is ehr-unavailable with backoff', async () => {
       const s = await startHttpStub((app) => {
-        app.use((_req, res) => {
-          setTimeout(() => res.status(200).json({}), 1000);
+        app.use(() => {
+          // Never answers: the client's own timeout is the only way out (the stub's close() ends the request).
         });
       });
       stubs.push(s);
-      const slow = createFhirClient({ baseUrl: s.url, auth: createNoAuth(), timeoutMs: 100 });
+      // A real wait of timeoutMs: the timeout itself is what is under test.
+      const slow = createFhirClient({ baseUrl: s.url, auth: createNoAuth(), timeoutMs: 50 });
       expect(await failure(slow.get('Patient/1'))).toMatchObject({ code: 'ehr-unavailable', schedule: 'backoff' });
 
       const closed = await startHttpStub(() => undefined);

@@ -10,6 +10,7 @@ import { createLogger } from '../../../src/shared/logger';
 import { startSimulator } from '../../../src/tools/simulator/simulator-app';
 import type { RunningSimulator } from '../../../src/tools/simulator/simulator-app';
 import { renderSummaryReport } from '../../../src/tools/simulator/summary-report';
+import { waitUntil } from '../../support/wait-until';
 
 const TOKEN = 'tok_client_test_5f2e';
 const CHANNEL = 'pc_7f3a9c21';
@@ -151,6 +152,16 @@ describe('createPulsaraClient against the simulator', () => {
     await admin('POST', '/faults', { path: 'summary', delayMs: 5000 });
     const summaryErr = await failure(client({ summaryTimeoutMs: 300 }).getSummary(CHANNEL));
     expect(summaryErr.message).toContain('within 300 ms');
+
+    // The simulator logs a request once it sees the client hang up, which can come after the
+    // client gave up: wait for both, or they would land in the next test's request log.
+    const abandoned = await waitUntil(
+      'the simulator to log both abandoned requests',
+      () => sim.state.requests.filter((r) => r.status === 0).map((r) => r.path),
+      (paths) => paths.length === 2,
+      { everyMs: 10 },
+    );
+    expect(abandoned).toEqual([`/api/v1/patient-channels/${CHANNEL}`, `/api/v1/patient-channels/${CHANNEL}/summary`]);
   });
 
   it('reports a refused connection as unavailable', async () => {

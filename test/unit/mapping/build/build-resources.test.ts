@@ -44,7 +44,7 @@ describe('buildResources with the default mapping and the stroke channel', () =>
     const sha1 = createHash('sha1').update(pdf);
     const sha1Hex = sha1.copy().digest('hex');
     const doc = built.documentReference;
-    expect(doc).toBeDefined();
+    expect(doc?.resourceType).toBe('DocumentReference');
     expect(doc?.masterIdentifier).toEqual({
       system: 'https://pulsara-fhir-bridge.example.org/fhir/psr-version',
       value: `pc_7f3a9c21.${sha1Hex}`,

@@ -134,7 +134,10 @@ describe('SandboxRepository referential integrity', () => {
     await repo.createResource(observation(`Patient/${subject.id}`));
     const outcome = await rejection(repo.deleteResource('Patient', subject.id));
     expect(outcome.status).toBe('conflict');
-    await expect(repo.readResource('Patient', subject.id)).resolves.toBeDefined();
+    await expect(repo.readResource('Patient', subject.id)).resolves.toMatchObject({
+      resourceType: 'Patient',
+      id: subject.id,
+    });
   });
 });
 
@@ -193,7 +196,10 @@ describe('SandboxRepository transactions', () => {
     await expect(failing).rejects.toThrow('abort');
     await concurrent;
     expect(repo.countResources()).toEqual({ Patient: 1 });
-    await expect(repo.readResource('Patient', 'outside')).resolves.toBeDefined();
+    await expect(repo.readResource('Patient', 'outside')).resolves.toMatchObject({
+      resourceType: 'Patient',
+      id: 'outside',
+    });
   });
 
   it('makes conditional create race-free', async () => {

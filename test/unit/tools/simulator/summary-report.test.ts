@@ -23,6 +23,24 @@ function pageContent(pdf: Buffer): string {
   return parts.join('\n').toUpperCase();
 }
 
+/** Everything Jest can fake but `Date`. */
+const FAKEABLE_EXCEPT_DATE: FakeableAPI[] = [
+  'hrtime',
+  'nextTick',
+  'performance',
+  'queueMicrotask',
+  'requestAnimationFrame',
+  'cancelAnimationFrame',
+  'requestIdleCallback',
+  'cancelIdleCallback',
+  'setImmediate',
+  'clearImmediate',
+  'setInterval',
+  'clearInterval',
+  'setTimeout',
+  'clearTimeout',
+];
+
 function hex(value: string): string {
   return Buffer.from(value, 'latin1').toString('hex').toUpperCase();
 }
@@ -38,11 +56,19 @@ describe('renderSummaryReport', () => {
     expect(doc.getModificationDate()?.toISOString()).toBe('2026-11-25T19:03:11.000Z');
   });
 
-  it('gives the same bytes for the same content, even rendered at different times', async () => {
-    const first = await renderSummaryReport(strokeChannel());
-    await new Promise((resolve) => setTimeout(resolve, 1100));
-    const second = await renderSummaryReport(strokeChannel());
-    expect(second.equals(first)).toBe(true);
+  describe('at different times', () => {
+    // Only the clock is faked: pdf-lib yields to the event loop with real timers while it saves.
+    beforeEach(() => jest.useFakeTimers({ doNotFake: FAKEABLE_EXCEPT_DATE }));
+    afterEach(() => jest.useRealTimers());
+
+    it('gives the same bytes for the same content, even rendered at different times', async () => {
+      jest.setSystemTime(new Date('2031-03-04T05:06:07.891Z'));
+      const first = await renderSummaryReport(strokeChannel());
+      // Years, seconds and milliseconds all differ: any clock read would show in the bytes.
+      jest.setSystemTime(new Date('2047-09-10T11:12:13.456Z'));
+      const second = await renderSummaryReport(strokeChannel());
+      expect(second.equals(first)).toBe(true);
+    });
   });
 
   it('gives different bytes when a timeline time changes', async () => {
