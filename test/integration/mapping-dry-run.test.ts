@@ -6,7 +6,8 @@ import { dryRunMappingAction } from '../../src/cli/commands/mapping';
 import type { PreviewReport } from '../../src/cli/commands/mapping';
 import type { DryRunStep } from '../../src/delivery/dry-run';
 import type { WriteOutcome } from '../../src/shared/write-outcome';
-import { REPO_ROOT, TOKEN, startHarness } from '../support/bridge-harness';
+import { TOKEN, startHarness } from '../support/bridge-harness';
+import { REPO_ROOT } from '../support/run-cli';
 import type { Harness } from '../support/bridge-harness';
 
 /*

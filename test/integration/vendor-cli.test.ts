@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -8,8 +7,8 @@ import { EHR_DIALECTS } from '../../src/config/settings';
 import { parseEhrAuthConfig } from '../../src/config/ehr-auth-config';
 import { createEhrAuth } from '../../src/ehr/auth';
 import { DEFAULT_MRN_SYSTEM, EPIC_ERROR_SYSTEM, SAMPLE_MRN } from '../../src/tools/sandbox';
-import { freePort } from '../support/process-harness';
-import { CLI, runCli } from '../support/run-cli';
+import { freePort } from '../support/free-port';
+import { REPO_ROOT, runCli, spawnCli } from '../support/run-cli';
 import { epicNote } from '../support/vendor-emulator';
 
 /** `keys`, `sandbox --profile` and `demo --ehr` through the built binary, as the EHR team and an integrator use them. */
@@ -38,12 +37,14 @@ describe('keys and vendor emulators from the CLI', () => {
 
   it('serve refuses to start with an incomplete or unreadable TLS setting, naming the variable', async () => {
     const result = await runCli(['serve'], {
-      PULSARA_API_BASE_URL: 'http://127.0.0.1:1',
-      PULSARA_API_TOKEN: 't',
-      PULSARA_WEBHOOK_SECRETS: 's',
-      FHIR_BASE_URL: 'https://ehr.example/fhir',
-      FHIR_CA_FILE: path.join(dir, 'no-such-ca.pem'),
-      FHIR_CLIENT_CERT_FILE: path.join(keysDir, 'jwks.json'),
+      env: {
+        PULSARA_API_BASE_URL: 'http://127.0.0.1:1',
+        PULSARA_API_TOKEN: 't',
+        PULSARA_WEBHOOK_SECRETS: 's',
+        FHIR_BASE_URL: 'https://ehr.example/fhir',
+        FHIR_CA_FILE: path.join(dir, 'no-such-ca.pem'),
+        FHIR_CLIENT_CERT_FILE: path.join(keysDir, 'jwks.json'),
+      },
     });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('serve did not start');
@@ -64,22 +65,9 @@ describe('keys and vendor emulators from the CLI', () => {
   it('sandbox --profile epic --seed with a registered client: tokens required, Epic refusals, until SIGTERM', async () => {
     const port = await freePort();
     const jwksFile = path.join(keysDir, 'jwks.json');
-    const child = spawn(
-      process.execPath,
-      [
-        CLI,
-        'sandbox',
-        '--port',
-        String(port),
-        '--profile',
-        'epic',
-        '--seed',
-        '--client-id',
-        'bridge',
-        '--jwks',
-        jwksFile,
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH, LOG_LEVEL: 'warn' } },
+    const child = spawnCli(
+      ['sandbox', '--port', String(port), '--profile', 'epic', '--seed', '--client-id', 'bridge', '--jwks', jwksFile],
+      { env: { LOG_LEVEL: 'warn' } },
     );
     try {
       const baseUrl = await new Promise<string>((resolve, reject) => {
@@ -136,8 +124,8 @@ describe('keys and vendor emulators from the CLI', () => {
     async (ehr) => {
       const available =
         (EHR_DIALECTS as readonly string[]).includes(ehr) &&
-        existsSync(path.resolve(__dirname, '..', '..', 'mappings', `${ehr}.json`));
-      const result = await runCli(['demo', '--ehr', ehr], {}, 120000);
+        existsSync(path.join(REPO_ROOT, 'mappings', `${ehr}.json`));
+      const result = await runCli(['demo', '--ehr', ehr], { timeoutMs: 120000 });
       if (available) {
         expect(result.stderr).toBe('');
         expect(result.code).toBe(0);
