@@ -8,6 +8,7 @@ import type { DeliveryStore } from '../../src/store/types';
 import { describeStoreContract, expectStoreUnavailable, makeEvent } from '../unit/store/store-contract';
 import type { StoreHarness } from '../unit/store/store-contract';
 import { FakeClock } from '../unit/store/fake-clock';
+import { waitUntil } from '../support/wait-until';
 
 /**
  * The store contract against a real PostgreSQL on 127.0.0.1 (PG_TEST_URL to override).
@@ -35,15 +36,9 @@ async function backendsWaitingForLock(admin: Client, schema: string): Promise<nu
   return result.rows[0].n;
 }
 
-/** Polls a real PostgreSQL effect every 20 ms; fails the test when it has not come within 5 s. */
+/** Polls a real PostgreSQL effect every 20 ms (the one waitUntil); fails the test when it has not come within 5 s. */
 async function pollUntil(what: string, check: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + 5000;
-  while (!(await check())) {
-    if (Date.now() > deadline) {
-      throw new Error(`timed out waiting until ${what}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  await waitUntil(what, check, (ok) => ok, { timeoutMs: 5000, everyMs: 20 });
 }
 
 /** Empties the ledger and pg-boss's jobs of a schema, keeping the tables. */
